@@ -1,0 +1,1 @@
+export type { CsrfOptions } from "./check.js";

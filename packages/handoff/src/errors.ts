@@ -1,0 +1,272 @@
+/**
+ * Every failure Handoff reports has a stable `code`. Match on `code`, not on `instanceof`:
+ * two copies of the package may be loaded (as undici advises for its `UND_ERR_*` codes).
+ *
+ * Each code is listed, with its meaning and resolution, in docs/errors.md; a test keeps that
+ * list and this file in step.
+ */
+
+/** The RFC 9457 problem type URIs are relative to this base, one page per code. */
+const PROBLEM_TYPE_BASE = "https://handoff.dev/errors/";
+
+/** Options every Handoff error accepts. */
+export interface HandoffErrorOptions {
+  /** The underlying error, kept for logs; never rendered into a response. */
+  cause?: unknown;
+  /** Extra response headers, such as `Allow` on a 405 or `Retry-After` on a 429. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The base class of every Handoff error.
+ *
+ * @example
+ * ```ts
+ * try { createProxy({ upstream: "ftp://x" }); }
+ * catch (error) { if (error.code === "ERR_INVALID_CONFIG") console.error(error.message); }
+ * ```
+ */
+export class HandoffError extends Error {
+  /** A stable, documented identifier such as `ERR_UPSTREAM_TIMEOUT`. */
+  readonly code: string;
+  /** The HTTP status the error is answered with. */
+  readonly status: number;
+  /** A short, human-readable summary of the problem type (RFC 9457 §3.1.3). */
+  readonly title: string;
+  /** Extra headers to send with the problem response. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: string,
+    status: number,
+    title: string,
+    message: string,
+    options: HandoffErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "HandoffError";
+    this.code = code;
+    this.status = status;
+    this.title = title;
+    this.headers = options.headers ?? {};
+  }
+
+  /**
+   * Renders the error as an RFC 9457 `application/problem+json` response. The body holds
+   * `type`, `title`, `status`, `detail`, `code` and, when given, `requestId`: never the
+   * `cause`, a token, a cookie or anything the upstream sent.
+   *
+   * @example
+   * ```ts
+   * return new UnauthenticatedError().toResponse({ requestId });
+   * ```
+   */
+  toResponse(context: { requestId?: string } = {}): Response {
+    const body = {
+      type: PROBLEM_TYPE_BASE + this.code,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      code: this.code,
+      ...(context.requestId === undefined ? {} : { requestId: context.requestId }),
+    };
+    const headers = new Headers(this.headers);
+    headers.set("content-type", "application/problem+json");
+    headers.set("cache-control", "no-store");
+    if (context.requestId !== undefined) headers.set("x-request-id", context.requestId);
+    return new Response(JSON.stringify(body), { status: this.status, headers });
+  }
+}
+
+/** Thrown by `createProxy` (never answered to a client) when its options are unusable. */
+export class InvalidConfigError extends HandoffError {
+  constructor(message: string) {
+    super("ERR_INVALID_CONFIG", 500, "Invalid Handoff configuration", message);
+  }
+}
+
+/** 401: the token source found no token for this request; the upstream was not contacted. */
+export class UnauthenticatedError extends HandoffError {
+  constructor() {
+    super(
+      "ERR_UNAUTHENTICATED",
+      401,
+      "Not signed in",
+      "No session token was found for this request. Sign in and try again.",
+    );
+  }
+}
+
+/** 500: the token source threw; the upstream was not contacted. */
+export class TokenSourceError extends HandoffError {
+  constructor(cause: unknown) {
+    super(
+      "ERR_TOKEN_SOURCE",
+      500,
+      "Token source failed",
+      "The session token could not be read.",
+      { cause },
+    );
+  }
+}
+
+/** 403: `Sec-Fetch-Site` says the request comes from another site. */
+export class CrossSiteRequestError extends HandoffError {
+  constructor(site: string) {
+    super(
+      "ERR_CSRF_CROSS_SITE",
+      403,
+      "Cross-site request refused",
+      `Requests initiated by another site are refused (Sec-Fetch-Site: ${site}).`,
+    );
+  }
+}
+
+/** 403: the `Origin` header names an origin that is not allowed. */
+export class OriginMismatchError extends HandoffError {
+  constructor() {
+    super(
+      "ERR_CSRF_ORIGIN_MISMATCH",
+      403,
+      "Origin not allowed",
+      "The request's Origin is not one of the allowed origins.",
+    );
+  }
+}
+
+/** 403: the required anti-CSRF request header is missing or has the wrong value. */
+export class CsrfHeaderMissingError extends HandoffError {
+  constructor(name: string) {
+    super(
+      "ERR_CSRF_HEADER_MISSING",
+      403,
+      "Anti-CSRF header missing",
+      `This endpoint requires the ${name} request header.`,
+    );
+  }
+}
+
+/** 404: the request path is not under the proxy's mount. */
+export class NotMountedError extends HandoffError {
+  constructor() {
+    super(
+      "ERR_NOT_MOUNTED",
+      404,
+      "Not found",
+      "The request path is not under this proxy's mount path.",
+    );
+  }
+}
+
+/** 400: the path could be read in more than one way, so it is refused before any upstream contact. */
+export class AmbiguousPathError extends HandoffError {
+  constructor(reason: string) {
+    super("ERR_AMBIGUOUS_PATH", 400, "Ambiguous request path", `The request path ${reason}.`);
+  }
+}
+
+/** 405: the method is not forwarded (TRACE, CONNECT and unlisted methods). */
+export class MethodNotAllowedError extends HandoffError {
+  constructor(method: string, allowed: readonly string[]) {
+    super(
+      "ERR_METHOD_NOT_ALLOWED",
+      405,
+      "Method not allowed",
+      `The ${method} method is not forwarded.`,
+      { headers: { allow: allowed.join(", ") } },
+    );
+  }
+}
+
+/** 413: the request body is larger than `maxRequestBytes`. */
+export class RequestTooLargeError extends HandoffError {
+  constructor(limit: number) {
+    super(
+      "ERR_REQUEST_TOO_LARGE",
+      413,
+      "Request body too large",
+      `The request body exceeds the limit of ${limit} bytes.`,
+    );
+  }
+}
+
+/** 400: the client's request body failed while it was being read or forwarded. */
+export class RequestBodyError extends HandoffError {
+  constructor(cause: unknown) {
+    super(
+      "ERR_REQUEST_BODY",
+      400,
+      "Request body could not be read",
+      "The request body ended abnormally.",
+      { cause },
+    );
+  }
+}
+
+/** 502: no connection to the upstream could be made. */
+export class UpstreamUnreachableError extends HandoffError {
+  constructor(cause?: unknown) {
+    super(
+      "ERR_UPSTREAM_UNREACHABLE",
+      502,
+      "Upstream unreachable",
+      "The upstream service could not be reached.",
+      { cause },
+    );
+  }
+}
+
+/** 502: the upstream connection failed before a complete response head arrived. */
+export class UpstreamFailedError extends HandoffError {
+  constructor(cause?: unknown) {
+    super(
+      "ERR_UPSTREAM_FAILED",
+      502,
+      "Bad gateway",
+      "The upstream service failed to answer.",
+      { cause },
+    );
+  }
+}
+
+/** 504: the upstream did not answer (headers) within `timeout.headers`. */
+export class UpstreamTimeoutError extends HandoffError {
+  constructor(ms: number) {
+    super(
+      "ERR_UPSTREAM_TIMEOUT",
+      504,
+      "Upstream timed out",
+      `The upstream service did not answer within ${ms} ms.`,
+    );
+  }
+}
+
+/** 499: the client went away before the answer; the upstream request was aborted. */
+export class ClientAbortedError extends HandoffError {
+  constructor() {
+    super(
+      "ERR_CLIENT_ABORTED",
+      499,
+      "Client closed request",
+      "The client closed the request before the answer was complete.",
+    );
+  }
+}
+
+/** 500: a fault in the proxy itself. The cause is logged, never answered. */
+export class InternalError extends HandoffError {
+  constructor(cause: unknown) {
+    super("ERR_INTERNAL", 500, "Internal proxy error", "The proxy failed unexpectedly.", {
+      cause,
+    });
+  }
+}
+
+/** Reads the stable `code` of any error-like value, whichever copy of Handoff made it. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === "object" && error !== null && "code" in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === "string" ? code : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+import { buildProxy, type Proxy } from "./proxy/create-proxy.js";
+import { fetchTransport } from "./proxy/fetch-transport.js";
+import type { ProxyOptions } from "./proxy/options.js";
+
+export type { CsrfOptions } from "./csrf/index.js";
+export * from "./errors.js";
+export * from "./proxy/index.js";
+export * from "./tokens/index.js";
+
+/**
+ * Creates a token-forwarding reverse proxy: `Request` in, `Response` out, in any Fetch-API
+ * runtime. On Node.js the package resolves to a build whose default transport is
+ * `node:http`; elsewhere requests go through the global `fetch`.
+ *
+ * @example
+ * ```ts
+ * import { createProxy, cookieToken } from "handoff";
+ *
+ * export const proxy = createProxy({
+ *   upstream: "http://127.0.0.1:8000",
+ *   mount: "/api/proxy",
+ *   token: cookieToken("auth_token"),
+ * });
+ * const response = await proxy.handle(request);
+ * ```
+ */
+export function createProxy(options: ProxyOptions): Proxy {
+  return buildProxy(options, () => fetchTransport);
+}

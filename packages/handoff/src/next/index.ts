@@ -1,0 +1,2 @@
+export type { NextHandlers } from "./handlers.js";
+export { toNextHandlers } from "./handlers.js";

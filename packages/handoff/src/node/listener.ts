@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { AmbiguousPathError } from "../errors.js";
+import type { Proxy } from "../proxy/create-proxy.js";
+
+/**
+ * Serves a proxy from a `node:http` server (or Express, Connect, Fastify's raw handler):
+ * the request streams in, the response streams out with backpressure, and a client that
+ * disconnects aborts the upstream request. It also tells the proxy the peer's address, which
+ * a Fetch-API `Request` cannot carry, for `X-Forwarded-For`.
+ *
+ * @example
+ * ```ts
+ * import http from "node:http";
+ * import { createProxy, cookieToken } from "handoff";
+ * import { toNodeListener } from "handoff/node";
+ *
+ * const proxy = createProxy({ upstream: "http://127.0.0.1:8000", token: cookieToken("sid") });
+ * http.createServer(toNodeListener(proxy)).listen(3000, "127.0.0.1");
+ * ```
+ */
+export function toNodeListener(
+  proxy: Proxy,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    if (!req.url?.startsWith("/")) {
+      // Absolute-form or asterisk-form targets (RFC 9112 §3.2.2–4) are for proxies and OPTIONS *.
+      await writeResponse(new AmbiguousPathError("is not an origin-form path").toResponse(), res);
+      return;
+    }
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort(new Error("client closed the connection"));
+    });
+    const response = await proxy.handle(toRequest(req, abort.signal), {
+      ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
+    });
+    await writeResponse(response, res, abort.signal);
+  };
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const host = req.headers.host ?? "localhost";
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  // Prefixing the origin (instead of `new URL(req.url, base)`) keeps a request-target such as
+  // `//other.host/x` a path: resolved as a relative URL it would change the host.
+  const target = req.url as string;
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(`${scheme}://${host}${target}`, {
+    method,
+    headers,
+    signal,
+    ...(hasBody
+      ? ({ body: Readable.toWeb(req) as ReadableStream, duplex: "half" } as RequestInit)
+      : {}),
+  });
+}
+
+async function writeResponse(
+  response: Response,
+  res: ServerResponse,
+  signal?: AbortSignal,
+): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") headers[name] = value;
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  signal?.addEventListener("abort", () => reader.cancel(signal.reason).catch(() => {}), {
+    once: true,
+  });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          res.once("close", resolve);
+        });
+      }
+    }
+    res.end();
+  } catch {
+    // The upstream failed mid-body (or the client left): the status is already sent, so the
+    // only honest signal left is to cut the connection.
+    res.destroy();
+  }
+}

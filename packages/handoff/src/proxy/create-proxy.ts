@@ -1,0 +1,191 @@
+import { csrfCheck } from "../csrf/check.js";
+import {
+  ClientAbortedError,
+  HandoffError,
+  InternalError,
+  MethodNotAllowedError,
+  TokenSourceError,
+  UnauthenticatedError,
+  UpstreamFailedError,
+} from "../errors.js";
+import { outgoingBody } from "./body.js";
+import { describeCause, type LogSink, logSink } from "./log.js";
+import { type ProxyOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { upstreamRequestHeaders, requestIdOf } from "./request-headers.js";
+import { clientResponseHeaders } from "./response-headers.js";
+import { assertUnambiguous, pathUnderMount, targetUrl } from "./target.js";
+import type { Transport } from "./transport.js";
+
+/** What an adapter knows about the request beyond the `Request` itself. */
+export interface HandleContext {
+  /** The peer's IP address, for `X-Forwarded-For`. Fetch-API requests do not carry it. */
+  clientAddress?: string;
+}
+
+/** A configured proxy: one function from `Request` to `Response`. */
+export interface Proxy {
+  /**
+   * Forwards one request. Never rejects: every failure is answered as problem+json.
+   * @example
+   * ```ts
+   * const response = await proxy.handle(request);
+   * ```
+   */
+  handle(request: Request, context?: HandleContext): Promise<Response>;
+}
+
+/** Statuses whose responses never have a body (RFC 9110 §6.4.1, §15.3.6, §15.4.5). */
+const NULL_BODY = new Set([204, 205, 304]);
+
+/** A token that would split the Authorization header must never be sent. */
+const HEADER_BREAKING = /[\r\n\0]/;
+
+/** Creates a proxy whose transport defaults to `defaultTransport` (runtime-specific). */
+export function buildProxy(options: ProxyOptions, defaultTransport: () => Transport): Proxy {
+  const resolved = resolveOptions(options);
+  const csrf = csrfCheck(options.csrf);
+  const transport = options.transport ?? defaultTransport();
+  const log = logSink(options.logger);
+  const editHeaders = options.headers;
+
+  async function forward(
+    request: Request,
+    url: URL,
+    requestId: string,
+    context: HandleContext,
+  ): Promise<Response> {
+    const method = request.method;
+    if (!resolved.methods.has(method)) throw new MethodNotAllowedError(method, resolved.methodList);
+    const rest = pathUnderMount(url.pathname, resolved.mount);
+    assertUnambiguous(rest);
+    csrf?.(request, url);
+
+    const token = await readToken(resolved, request);
+    const headers = upstreamRequestHeaders(request.headers, {
+      token,
+      requestId,
+      url,
+      clientAddress: context.clientAddress,
+      trustForwarded: resolved.trustForwarded,
+      drop: resolved.dropRequestHeaders,
+    });
+    if (editHeaders) {
+      await editHeaders(headers, request);
+      headers.authorization = `Bearer ${token}`;
+    }
+    const target = targetUrl(resolved.upstream, rest, url.search);
+    const body = await outgoingBody(request, method, resolved.maxRequestBytes);
+    const upstream = await transport({
+      url: target,
+      method,
+      headers,
+      body: body.body,
+      bodyLength: body.length,
+      signal: request.signal ?? null,
+      headersTimeout: resolved.headersTimeout,
+      idleTimeout: resolved.idleTimeout,
+      expectNoBody: method === "HEAD",
+    });
+    if (upstream.status < 200 || upstream.status > 599) {
+      throw new UpstreamFailedError(new Error(`unusable status ${upstream.status}`));
+    }
+    const responseHeaders = clientResponseHeaders(upstream.headers, {
+      upstream: resolved.upstream,
+      mount: resolved.mount,
+      setCookie: resolved.setCookie,
+      rewriteLocation: resolved.rewriteLocation,
+      requestId,
+      drop: resolved.dropResponseHeaders,
+    });
+    let responseBody = upstream.body;
+    if (method === "HEAD" || NULL_BODY.has(upstream.status)) {
+      if (responseBody instanceof ReadableStream) await responseBody.cancel();
+      responseBody = null;
+    }
+    return new Response(responseBody, { status: upstream.status, headers: responseHeaders });
+  }
+
+  return {
+    async handle(request, context = {}) {
+      const started = Date.now();
+      const requestId = requestIdOf(request.headers);
+      let url: URL | undefined;
+      let response: Response;
+      let failure: HandoffError | undefined;
+      try {
+        url = new URL(request.url);
+        response = await forward(request, url, requestId, context);
+      } catch (error) {
+        failure = request.signal?.aborted ? new ClientAbortedError() : asHandoffError(error);
+        response = failure.toResponse({ requestId });
+      }
+      if (log) report(log, request, url, requestId, response.status, started, failure);
+      return response;
+    },
+  };
+}
+
+async function readToken(options: ResolvedOptions, request: Request): Promise<string> {
+  let token: string | null;
+  try {
+    token = await options.token(request);
+  } catch (error) {
+    throw new TokenSourceError(error);
+  }
+  if (token === null || token === undefined || token === "") throw new UnauthenticatedError();
+  if (typeof token !== "string" || HEADER_BREAKING.test(token)) {
+    throw new TokenSourceError(new TypeError("the token source returned an unusable token"));
+  }
+  return token;
+}
+
+/** Any thrown value as a HandoffError; another copy's HandoffError is recognised by shape. */
+function asHandoffError(error: unknown): HandoffError {
+  if (error instanceof HandoffError) return error;
+  if (isForeignHandoffError(error)) {
+    return new HandoffError(error.code, error.status, error.title, error.message, {
+      cause: error,
+    });
+  }
+  return new InternalError(error);
+}
+
+function isForeignHandoffError(
+  error: unknown,
+): error is { code: string; status: number; title: string; message: string } {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, status, title } = error as Record<string, unknown>;
+  return (
+    typeof code === "string" &&
+    code.startsWith("ERR_") &&
+    typeof status === "number" &&
+    typeof title === "string"
+  );
+}
+
+function report(
+  log: LogSink,
+  request: Request,
+  url: URL | undefined,
+  requestId: string,
+  status: number,
+  started: number,
+  failure: HandoffError | undefined,
+): void {
+  const level = failure === undefined || status < 500 ? "info" : status === 500 ? "error" : "warn";
+  // Causes of upstream failures are logged (socket codes); a token source's cause is not, as
+  // its message may quote the very credential it failed on.
+  const cause =
+    failure && failure.code !== "ERR_TOKEN_SOURCE" ? describeCause(failure.cause) : undefined;
+  log({
+    level,
+    msg: failure ? failure.title : "proxied",
+    requestId,
+    method: request.method,
+    path: url?.pathname ?? "",
+    status,
+    durationMs: Date.now() - started,
+    ...(failure ? { code: failure.code } : {}),
+    ...(cause ? { cause } : {}),
+  });
+}

@@ -1,0 +1,134 @@
+import {
+  HandoffError,
+  RequestBodyError,
+  UpstreamFailedError,
+  UpstreamTimeoutError,
+  UpstreamUnreachableError,
+} from "../errors.js";
+import type { Transport, UpstreamResponse } from "./transport.js";
+
+/** Connection errors that mean nothing reached the upstream (undici puts them in `cause`). */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** Content codings that `fetch` implementations decode on their own (Fetch §4.6 step 16). */
+const DECODED = new Set(["gzip", "x-gzip", "deflate", "br", "zstd"]);
+
+/**
+ * A transport on the runtime's global `fetch`: Deno, Bun, Cloudflare Workers, edge runtimes.
+ * `fetch` decodes compressed bodies itself, so this transport drops `Content-Encoding` and
+ * `Content-Length` from such responses to keep them consistent with the bytes it returns.
+ *
+ * @example
+ * ```ts
+ * createProxy({ upstream, mount: "/api/proxy", token, transport: fetchTransport });
+ * ```
+ */
+export const fetchTransport: Transport = async (request) => {
+  const controller = new AbortController();
+  const onClientAbort = () => controller.abort(request.signal?.reason);
+  request.signal?.addEventListener("abort", onClientAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new UpstreamTimeoutError(request.headersTimeout)),
+    request.headersTimeout,
+  );
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: "manual",
+      signal: controller.signal,
+      // Required by the Fetch spec for a streamed request body.
+      ...({ duplex: "half" } as RequestInit),
+    });
+  } catch (error) {
+    request.signal?.removeEventListener("abort", onClientAbort);
+    throw mapFetchError(error, controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+  const headers: Array<[string, string]> = [];
+  const decoded = DECODED.has(response.headers.get("content-encoding")?.toLowerCase() ?? "");
+  for (const [name, value] of response.headers) {
+    if (decoded && (name === "content-encoding" || name === "content-length")) continue;
+    if (name === "set-cookie") continue;
+    headers.push([name, value]);
+  }
+  for (const cookie of response.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
+  const result: UpstreamResponse = {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+    body: null,
+  };
+  if (request.expectNoBody || response.body === null) {
+    await response.body?.cancel();
+    request.signal?.removeEventListener("abort", onClientAbort);
+    return result;
+  }
+  result.body = withIdleTimeout(response.body, request.idleTimeout, controller, () =>
+    request.signal?.removeEventListener("abort", onClientAbort),
+  );
+  return result;
+};
+
+function mapFetchError(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) {
+    return signal.reason instanceof HandoffError ? signal.reason : (signal.reason ?? error);
+  }
+  // A body stream that failed (the size limit, a client that went away) surfaces as the cause.
+  const cause = (error as { cause?: unknown })?.cause;
+  if (cause instanceof HandoffError) return cause;
+  const code = (cause as { code?: unknown })?.code;
+  if (typeof code === "string" && UNREACHABLE.has(code)) return new UpstreamUnreachableError(error);
+  if (error instanceof TypeError && /body|stream/i.test(String(cause))) {
+    return new RequestBodyError(error);
+  }
+  return new UpstreamFailedError(error);
+}
+
+/** Errors the stream when the upstream stays silent for `ms`, and aborts the upstream. */
+function withIdleTimeout(
+  body: ReadableStream<Uint8Array>,
+  ms: number,
+  controller: AbortController,
+  done: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(stream) {
+      timer = setTimeout(() => {
+        const error = new UpstreamTimeoutError(ms);
+        controller.abort(error);
+        stream.error(error);
+      }, ms);
+      try {
+        const { done: ended, value } = await reader.read();
+        if (ended) {
+          done();
+          stream.close();
+        } else stream.enqueue(value);
+      } catch (error) {
+        done();
+        stream.error(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      clearTimeout(timer);
+      done();
+      controller.abort(reason);
+      return reader.cancel(reason);
+    },
+  });
+}

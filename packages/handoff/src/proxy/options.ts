@@ -1,0 +1,167 @@
+import type { CsrfOptions } from "../csrf/check.js";
+import { InvalidConfigError } from "../errors.js";
+import type { TokenSource } from "../tokens/types.js";
+import type { LogEvent, Logger } from "./log.js";
+import type { SetCookiePolicy } from "./response-headers.js";
+import type { Upstream } from "./target.js";
+import type { Transport } from "./transport.js";
+
+/** The methods forwarded by default; TRACE and CONNECT never are (RFC 9110 §9.3.8: XST). */
+export const DEFAULT_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Options of {@link createProxy}. Only `upstream` and `token` are required. */
+export interface ProxyOptions {
+  /**
+   * The upstream origin, optionally with a base path: `"http://127.0.0.1:8000"`,
+   * `"https://api.internal/v1/agent"`. The token is only ever sent here.
+   */
+  upstream: string;
+  /**
+   * The incoming path prefix that is stripped: `/api/proxy/tasks?x` → `{upstream}/tasks?x`.
+   * @default "" (the whole path is forwarded)
+   */
+  mount?: string;
+  /** Where the bearer token comes from: `cookieToken("auth_token")`, `authjsToken(…)`, or yours. */
+  token: TokenSource;
+  timeout?: {
+    /**
+     * ms until the upstream's response headers arrive; then 504 `ERR_UPSTREAM_TIMEOUT`.
+     * @default 30_000
+     */
+    headers?: number;
+    /**
+     * ms of silence allowed while a response body streams; then the stream is cut and the
+     * upstream request aborted. Long-lived SSE endpoints should send a comment as heartbeat.
+     * @default 60_000 (nginx's proxy_read_timeout)
+     */
+    idle?: number;
+  };
+  /**
+   * Largest request body forwarded; larger → 413 `ERR_REQUEST_TOO_LARGE`, by `Content-Length`
+   * before the upstream is contacted, or by counting a chunked body (the upstream request is
+   * then aborted). Unbounded bodies let one client exhaust the server's memory or bandwidth.
+   * @default 10 MiB
+   */
+  maxRequestBytes?: number;
+  /**
+   * CSRF defence; `false` turns it off (only for routes no browser reaches).
+   * @default { allowedOrigins: [the request's own origin], requireHeader: false }
+   */
+  csrf?: CsrfOptions | false;
+  /**
+   * Trust the incoming `X-Forwarded-For/Host/Proto` (set this only behind a reverse proxy
+   * that overwrites them). Otherwise they are dropped, as any client can forge them.
+   * @default false
+   */
+  trustForwarded?: boolean;
+  /** Upstream `Set-Cookie` handling. @default "drop" (see {@link SetCookiePolicy}) */
+  setCookie?: SetCookiePolicy;
+  /**
+   * Rewrite a `Location` that points into the upstream so it points under the mount.
+   * @default true
+   */
+  rewriteLocation?: boolean;
+  /** The methods forwarded; others → 405. @default GET HEAD POST PUT PATCH DELETE OPTIONS */
+  methods?: readonly string[];
+  /** More request headers never to forward (lower-case is not required). */
+  dropRequestHeaders?: readonly string[];
+  /** More response headers never to pass back, such as `server` or `x-powered-by`. */
+  dropResponseHeaders?: readonly string[];
+  /**
+   * Called with the outgoing headers just before sending, to add or change some. It cannot
+   * replace `authorization`, which is set after it.
+   */
+  headers?: (outgoing: Record<string, string>, request: Request) => void | Promise<void>;
+  /** Receives one structured event per request; no token, cookie or query is ever in it. */
+  logger?: Logger | ((event: LogEvent) => void);
+  /** How upstream requests are sent. @default nodeTransport() on Node, fetchTransport elsewhere */
+  transport?: Transport;
+}
+
+/** The options after validation, with every default filled in. */
+export interface ResolvedOptions {
+  upstream: Upstream;
+  mount: string;
+  token: TokenSource;
+  headersTimeout: number;
+  idleTimeout: number;
+  maxRequestBytes: number;
+  trustForwarded: boolean;
+  setCookie: SetCookiePolicy;
+  rewriteLocation: boolean;
+  methods: ReadonlySet<string>;
+  methodList: readonly string[];
+  dropRequestHeaders: ReadonlySet<string>;
+  dropResponseHeaders: ReadonlySet<string>;
+}
+
+/** Validates the options once, at creation, so that a bad value fails at start-up, loudly. */
+export function resolveOptions(options: ProxyOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidConfigError("createProxy: options are required");
+  }
+  if (typeof options.token !== "function") {
+    throw new InvalidConfigError("createProxy: `token` must be a function (a TokenSource)");
+  }
+  const methodList = (options.methods ?? DEFAULT_METHODS).map((method) => method.toUpperCase());
+  for (const method of methodList) {
+    if (method === "TRACE" || method === "CONNECT") {
+      throw new InvalidConfigError(`createProxy: ${method} cannot be forwarded`);
+    }
+  }
+  return {
+    upstream: parseUpstream(options.upstream),
+    mount: parseMount(options.mount ?? ""),
+    token: options.token,
+    headersTimeout: positive("timeout.headers", options.timeout?.headers ?? 30_000),
+    idleTimeout: positive("timeout.idle", options.timeout?.idle ?? 60_000),
+    maxRequestBytes: positive("maxRequestBytes", options.maxRequestBytes ?? 10 * 1024 * 1024),
+    trustForwarded: options.trustForwarded ?? false,
+    setCookie: options.setCookie ?? "drop",
+    rewriteLocation: options.rewriteLocation ?? true,
+    methods: new Set(methodList),
+    methodList,
+    dropRequestHeaders: lowerSet(options.dropRequestHeaders),
+    dropResponseHeaders: lowerSet(options.dropResponseHeaders),
+  };
+}
+
+function parseUpstream(upstream: unknown): Upstream {
+  if (typeof upstream !== "string") {
+    throw new InvalidConfigError("createProxy: `upstream` must be a URL string");
+  }
+  let url: URL;
+  try {
+    url = new URL(upstream);
+  } catch {
+    throw new InvalidConfigError(`createProxy: upstream ${JSON.stringify(upstream)} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidConfigError("createProxy: upstream must be an http: or https: URL");
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new InvalidConfigError(
+      "createProxy: upstream must be an origin with an optional base path (no credentials, query or fragment)",
+    );
+  }
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
+}
+
+function parseMount(mount: string): string {
+  if (mount === "" || mount === "/") return "";
+  if (!mount.startsWith("/") || mount.includes("?") || mount.includes("#")) {
+    throw new InvalidConfigError(`createProxy: mount ${JSON.stringify(mount)} must be a path`);
+  }
+  return mount.replace(/\/+$/, "");
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidConfigError(`createProxy: ${name} must be a positive number`);
+  }
+  return value;
+}
+
+function lowerSet(names: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set((names ?? []).map((name) => name.toLowerCase()));
+}

@@ -1,0 +1,82 @@
+import { connectionListed, HOP_BY_HOP } from "../lib/hop-by-hop.js";
+
+/**
+ * Request headers the proxy never forwards, beyond the hop-by-hop ones:
+ * - `cookie`: the session is the proxy's business; the upstream gets the bearer token only.
+ * - `authorization`: a client-chosen credential must not reach the upstream beside ours.
+ * - `host`: the transport sets the upstream's own.
+ * - `forwarded`, `x-forwarded-*`, `x-real-ip`: forgeable by the client; the proxy writes its
+ *   own (RFC 7239 §8.1 warns that earlier values cannot be trusted).
+ * - `content-length`: the transport sets it from the body it really sends.
+ * - `expect`: `100-continue` is negotiated per connection by the transport.
+ */
+const NEVER_FORWARDED = new Set([
+  "cookie",
+  "authorization",
+  "host",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-real-ip",
+  "content-length",
+  "expect",
+]);
+
+/**
+ * Headers a framework adds to the incoming request for its own routing. Next.js marks its
+ * internal ones with these prefixes; they describe the web app, not the client's request.
+ */
+const FRAMEWORK_PREFIXES = ["x-middleware-", "x-invoke-", "x-nextjs-", "next-router-"];
+
+/** A pattern for acceptable incoming request ids: short, printable, no separators. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface ForwardContext {
+  token: string;
+  requestId: string;
+  /** The proxy's own origin as the client used it, for X-Forwarded-Host/Proto. */
+  url: URL;
+  /** The peer's address, when the adapter knows it. */
+  clientAddress: string | undefined;
+  trustForwarded: boolean;
+  drop: ReadonlySet<string>;
+}
+
+/** Picks the request id: the client's when it is well-formed, else a new UUID. */
+export function requestIdOf(incoming: Headers): string {
+  const given = incoming.get("x-request-id");
+  return given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
+/**
+ * Builds the upstream request headers: every end-to-end header of the client's request
+ * (Accept, Accept-Language, Accept-Encoding, If-*, Range, Content-Type, X-*, traceparent…),
+ * less the hop-by-hop and never-forwarded ones, plus the bearer token and X-Forwarded-*.
+ */
+export function upstreamRequestHeaders(
+  incoming: Headers,
+  context: ForwardContext,
+): Record<string, string> {
+  const listed = connectionListed(incoming);
+  const out: Record<string, string> = {};
+  for (const [name, value] of incoming) {
+    if (HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name) || context.drop.has(name)) continue;
+    if (listed?.has(name)) continue;
+    if (FRAMEWORK_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    out[name] = value;
+  }
+  out.authorization = `Bearer ${context.token}`;
+  out["x-request-id"] = context.requestId;
+
+  const trusted = context.trustForwarded;
+  const chain = [trusted ? incoming.get("x-forwarded-for") : null, context.clientAddress];
+  const forwardedFor = chain.filter((part) => part).join(", ");
+  if (forwardedFor !== "") out["x-forwarded-for"] = forwardedFor;
+  out["x-forwarded-host"] = (trusted && incoming.get("x-forwarded-host")) || context.url.host;
+  out["x-forwarded-proto"] =
+    (trusted && incoming.get("x-forwarded-proto")) || context.url.protocol.slice(0, -1);
+  return out;
+}

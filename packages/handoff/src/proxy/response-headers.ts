@@ -1,0 +1,77 @@
+import { connectionListedIn, HOP_BY_HOP } from "../lib/hop-by-hop.js";
+import type { Upstream } from "./target.js";
+
+/**
+ * What to do with upstream `Set-Cookie` headers.
+ * - `"drop"` (default): removed. The upstream lives on another origin; a cookie it sets would
+ *   land on the web app's origin, where it could overwrite or shadow the session cookie
+ *   (cookie tossing) or plant one for session fixation.
+ * - `"pass"`: forwarded unchanged; for an upstream you control that must set cookies.
+ * - a function: called per cookie; return the (possibly rewritten) value, or `null` to drop.
+ */
+export type SetCookiePolicy = "drop" | "pass" | ((cookie: string) => string | null);
+
+export interface ResponseHeaderContext {
+  upstream: Upstream;
+  /** The proxy's own mount path, for rewriting `Location`. */
+  mount: string;
+  setCookie: SetCookiePolicy;
+  rewriteLocation: boolean;
+  requestId: string;
+  drop: ReadonlySet<string>;
+}
+
+/**
+ * Builds the response headers for the client from the upstream's: end-to-end headers as they
+ * came (Location, ETag, Cache-Control, Vary, Content-Disposition, WWW-Authenticate,
+ * Retry-After, Content-Encoding, Content-Length…), less hop-by-hop ones (RFC 9110 §7.6.1).
+ */
+export function clientResponseHeaders(
+  upstreamHeaders: ReadonlyArray<[string, string]>,
+  context: ResponseHeaderContext,
+): Headers {
+  const listed = connectionListedIn(upstreamHeaders);
+  const out = new Headers();
+  for (const [name, value] of upstreamHeaders) {
+    if (HOP_BY_HOP.has(name) || context.drop.has(name) || listed?.has(name)) continue;
+    if (name === "set-cookie") {
+      if (context.setCookie === "drop") continue;
+      const kept = context.setCookie === "pass" ? value : context.setCookie(value);
+      if (kept !== null) out.append("set-cookie", kept);
+      continue;
+    }
+    out.append(name, value);
+  }
+  if (context.rewriteLocation) {
+    const location = out.get("location");
+    if (location !== null) out.set("location", rewriteLocation(location, context));
+  }
+  if (!out.has("x-request-id")) out.set("x-request-id", context.requestId);
+  return out;
+}
+
+/**
+ * Maps a redirect that points into the upstream back under the mount, as nginx's default
+ * `proxy_redirect` does: `http://api:8000/v1/tasks/7` and `/v1/tasks/7` (with base path
+ * `/v1`) both become `/api/proxy/tasks/7`. Anything else (another host, a path outside the
+ * base) is handed to the browser unchanged; the proxy never follows a redirect itself.
+ */
+function rewriteLocation(location: string, context: ResponseHeaderContext): string {
+  const { origin, basePath } = context.upstream;
+  let path: string;
+  if (location.startsWith(origin) && /^(?:[/?#]|$)/.test(location.slice(origin.length))) {
+    path = location.slice(origin.length);
+  } else if (location.startsWith("/") && !location.startsWith("//")) {
+    path = location;
+  } else {
+    return location;
+  }
+  if (basePath !== "") {
+    if (!path.startsWith(basePath) || !/^(?:[/?#]|$)/.test(path.slice(basePath.length))) {
+      return location;
+    }
+    path = path.slice(basePath.length);
+  }
+  const mapped = context.mount + path;
+  return mapped.startsWith("/") ? mapped : `/${mapped}`;
+}

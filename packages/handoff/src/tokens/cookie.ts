@@ -1,0 +1,26 @@
+import { InvalidConfigError } from "../errors.js";
+import { readCookie } from "../lib/cookies.js";
+import type { TokenSource } from "./types.js";
+
+/** RFC 6265 §4.1.1: a cookie name is an RFC 7230 token. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Uses the value of one cookie as the bearer token, as is: for apps whose session cookie
+ * already holds the backend's token (a JWT set httpOnly at sign-in).
+ *
+ * @param name The cookie's name, such as `auth_token` or `__Host-auth_token`.
+ * @example
+ * ```ts
+ * const proxy = createProxy({ upstream, mount: "/api/proxy", token: cookieToken("auth_token") });
+ * ```
+ */
+export function cookieToken(name: string): TokenSource {
+  if (!COOKIE_NAME.test(name)) {
+    throw new InvalidConfigError(`cookieToken: ${JSON.stringify(name)} is not a valid cookie name`);
+  }
+  return (request) => {
+    const value = readCookie(request, name);
+    return value === null || value === "" ? null : value;
+  };
+}

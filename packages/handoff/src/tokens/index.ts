@@ -1,0 +1,2 @@
+export { cookieToken } from "./cookie.js";
+export type { TokenSource } from "./types.js";

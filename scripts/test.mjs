@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The README's test command (`npm test`): every check the project has, in order, stopping at
+// the first failure. Vitest suites write JSON results so the last line can total them as
+// "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const results = mkdtempSync(join(tmpdir(), "handoff-test-"));
+let passed = 0;
+let failed = 0;
+
+/** Each step: a name, a working directory, a command; `vitest` steps are counted. */
+const steps = [
+  { name: "lint and format (Biome)", cwd: ".", cmd: "npx biome check ." },
+  { name: "type-check", cwd: ".", cmd: "npm run typecheck --silent" },
+  { name: "package (build, publint, attw)", cwd: "packages/handoff", cmd: "npm run check:package --silent" },
+  { name: "handoff tests", cwd: "packages/handoff", vitest: true },
+];
+
+for (const step of steps) {
+  const started = Date.now();
+  console.log(`\n▶ ${step.name}`);
+  let cmd = step.cmd;
+  let out;
+  if (step.vitest) {
+    out = join(results, `${step.name.replace(/\W+/g, "-")}.json`);
+    cmd = `npx vitest run --reporter=default --reporter=json --outputFile.json=${out}`;
+  }
+  const run = spawnSync(cmd, { cwd: join(root, step.cwd), shell: true, stdio: "inherit" });
+  if (out) {
+    try {
+      const report = JSON.parse(readFileSync(out, "utf8"));
+      passed += report.numPassedTests;
+      failed += report.numFailedTests;
+    } catch {
+      failed += 1;
+    }
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (run.status !== 0) {
+    console.error(`✖ ${step.name} failed (${seconds} s)`);
+    if (!out) failed += 1;
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exit(1);
+  }
+  console.log(`✔ ${step.name} (${seconds} s)`);
+}
+console.log(`${passed} passed, ${failed} failed`);
