@@ -100,13 +100,9 @@ export class UnauthenticatedError extends HandoffError {
 /** 500: the token source threw; the upstream was not contacted. */
 export class TokenSourceError extends HandoffError {
   constructor(cause: unknown) {
-    super(
-      "ERR_TOKEN_SOURCE",
-      500,
-      "Token source failed",
-      "The session token could not be read.",
-      { cause },
-    );
+    super("ERR_TOKEN_SOURCE", 500, "Token source failed", "The session token could not be read.", {
+      cause,
+    });
   }
 }
 
@@ -219,13 +215,9 @@ export class UpstreamUnreachableError extends HandoffError {
 /** 502: the upstream connection failed before a complete response head arrived. */
 export class UpstreamFailedError extends HandoffError {
   constructor(cause?: unknown) {
-    super(
-      "ERR_UPSTREAM_FAILED",
-      502,
-      "Bad gateway",
-      "The upstream service failed to answer.",
-      { cause },
-    );
+    super("ERR_UPSTREAM_FAILED", 502, "Bad gateway", "The upstream service failed to answer.", {
+      cause,
+    });
   }
 }
 

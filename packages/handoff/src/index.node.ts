@@ -1,7 +1,7 @@
-import { buildProxy, type Proxy } from "./proxy/create-proxy.js";
+import { nodeTransport } from "./node/transport.js";
+import { buildProxy, type HandoffProxy } from "./proxy/create-proxy.js";
 import type { ProxyOptions } from "./proxy/options.js";
 import type { Transport } from "./proxy/transport.js";
-import { nodeTransport } from "./node/transport.js";
 
 // The Node.js build of `handoff` (the package's "node" export condition): the same API and
 // types as index.ts, with `node:http` as the default transport. `nodeTransport` itself, for
@@ -11,7 +11,7 @@ export * from "./index.js";
 let shared: Transport | undefined;
 
 /** {@inheritDoc createProxy} */
-export function createProxy(options: ProxyOptions): Proxy {
+export function createProxy(options: ProxyOptions): HandoffProxy {
   // One keep-alive pool for every proxy of the process, created on first use.
   return buildProxy(options, () => {
     shared ??= nodeTransport();

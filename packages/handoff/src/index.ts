@@ -1,4 +1,4 @@
-import { buildProxy, type Proxy } from "./proxy/create-proxy.js";
+import { buildProxy, type HandoffProxy } from "./proxy/create-proxy.js";
 import { fetchTransport } from "./proxy/fetch-transport.js";
 import type { ProxyOptions } from "./proxy/options.js";
 
@@ -24,6 +24,6 @@ export * from "./tokens/index.js";
  * const response = await proxy.handle(request);
  * ```
  */
-export function createProxy(options: ProxyOptions): Proxy {
+export function createProxy(options: ProxyOptions): HandoffProxy {
   return buildProxy(options, () => fetchTransport);
 }

@@ -1,4 +1,4 @@
-import type { Proxy } from "../proxy/create-proxy.js";
+import type { HandoffProxy } from "../proxy/create-proxy.js";
 
 type RouteHandler = (request: Request) => Promise<Response>;
 
@@ -28,7 +28,7 @@ export interface NextHandlers {
  * export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = toNextHandlers(proxy);
  * ```
  */
-export function toNextHandlers(proxy: Proxy): NextHandlers {
+export function toNextHandlers(proxy: HandoffProxy): NextHandlers {
   const handler: RouteHandler = (request) => proxy.handle(request);
   return {
     GET: handler,

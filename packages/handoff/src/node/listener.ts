@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { AmbiguousPathError } from "../errors.js";
-import type { Proxy } from "../proxy/create-proxy.js";
+import { AmbiguousPathError, MethodNotAllowedError } from "../errors.js";
+import type { HandoffProxy } from "../proxy/create-proxy.js";
+import { DEFAULT_METHODS as ALLOWED } from "../proxy/options.js";
 
 /**
  * Serves a proxy from a `node:http` server (or Express, Connect, Fastify's raw handler):
@@ -20,7 +21,7 @@ import type { Proxy } from "../proxy/create-proxy.js";
  * ```
  */
 export function toNodeListener(
-  proxy: Proxy,
+  proxy: HandoffProxy,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     if (!req.url?.startsWith("/")) {
@@ -32,7 +33,17 @@ export function toNodeListener(
     res.once("close", () => {
       if (!res.writableFinished) abort.abort(new Error("client closed the connection"));
     });
-    const response = await proxy.handle(toRequest(req, abort.signal), {
+    let request: Request;
+    try {
+      request = toRequest(req, abort.signal);
+    } catch {
+      // `new Request` refuses the forbidden methods (Fetch §2.2.1: CONNECT, TRACE, TRACK).
+      const method = req.method ?? "";
+      await writeResponse(new MethodNotAllowedError(method, ALLOWED).toResponse(), res);
+      return;
+    }
+    const response = await proxy.handle(request, {
+      rawTarget: req.url,
       ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
     });
     await writeResponse(response, res, abort.signal);

@@ -277,8 +277,9 @@ function streamOf(
           outgoing.destroy();
         }, idleMs);
         incoming.on("data", (chunk: Buffer) => {
+          if (finished) return;
           timer?.refresh();
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          controller.enqueue(chunk);
           if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
         });
         incoming.on("end", () => {
@@ -289,7 +290,9 @@ function streamOf(
         incoming.on("aborted", () => {
           if (finished) return;
           finish();
-          controller.error(new UpstreamFailedError(new Error("upstream closed the response early")));
+          controller.error(
+            new UpstreamFailedError(new Error("upstream closed the response early")),
+          );
         });
         incoming.on("error", (error) => {
           if (finished) return;

@@ -11,7 +11,7 @@ import {
 import { outgoingBody } from "./body.js";
 import { describeCause, type LogSink, logSink } from "./log.js";
 import { type ProxyOptions, type ResolvedOptions, resolveOptions } from "./options.js";
-import { upstreamRequestHeaders, requestIdOf } from "./request-headers.js";
+import { requestIdOf, upstreamRequestHeaders } from "./request-headers.js";
 import { clientResponseHeaders } from "./response-headers.js";
 import { assertUnambiguous, pathUnderMount, targetUrl } from "./target.js";
 import type { Transport } from "./transport.js";
@@ -20,10 +20,16 @@ import type { Transport } from "./transport.js";
 export interface HandleContext {
   /** The peer's IP address, for `X-Forwarded-For`. Fetch-API requests do not carry it. */
   clientAddress?: string;
+  /**
+   * The request-target exactly as it came off the wire (`/api/proxy/a%2e%2e/b?x`). A
+   * `Request`'s URL has been through the WHATWG URL parser, which resolves dot segments and
+   * turns `\` into `/`; with the raw target the proxy sees (and refuses) such tricks.
+   */
+  rawTarget?: string;
 }
 
 /** A configured proxy: one function from `Request` to `Response`. */
-export interface Proxy {
+export interface HandoffProxy {
   /**
    * Forwards one request. Never rejects: every failure is answered as problem+json.
    * @example
@@ -41,7 +47,7 @@ const NULL_BODY = new Set([204, 205, 304]);
 const HEADER_BREAKING = /[\r\n\0]/;
 
 /** Creates a proxy whose transport defaults to `defaultTransport` (runtime-specific). */
-export function buildProxy(options: ProxyOptions, defaultTransport: () => Transport): Proxy {
+export function buildProxy(options: ProxyOptions, defaultTransport: () => Transport): HandoffProxy {
   const resolved = resolveOptions(options);
   const csrf = csrfCheck(options.csrf);
   const transport = options.transport ?? defaultTransport();
@@ -56,8 +62,12 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
   ): Promise<Response> {
     const method = request.method;
     if (!resolved.methods.has(method)) throw new MethodNotAllowedError(method, resolved.methodList);
-    const rest = pathUnderMount(url.pathname, resolved.mount);
-    assertUnambiguous(rest);
+    const raw = context.rawTarget;
+    const query = raw === undefined ? -1 : raw.indexOf("?");
+    const path = raw === undefined ? url.pathname : query === -1 ? raw : raw.slice(0, query);
+    const search = raw === undefined ? url.search : query === -1 ? "" : raw.slice(query);
+    assertUnambiguous(path);
+    const rest = pathUnderMount(path, resolved.mount);
     csrf?.(request, url);
 
     const token = await readToken(resolved, request);
@@ -73,7 +83,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       await editHeaders(headers, request);
       headers.authorization = `Bearer ${token}`;
     }
-    const target = targetUrl(resolved.upstream, rest, url.search);
+    const target = targetUrl(resolved.upstream, rest, search);
     const body = await outgoingBody(request, method, resolved.maxRequestBytes);
     const upstream = await transport({
       url: target,

@@ -1,4 +1,4 @@
-export type { HandleContext, Proxy } from "./create-proxy.js";
+export type { HandleContext, HandoffProxy } from "./create-proxy.js";
 export { fetchTransport } from "./fetch-transport.js";
 export type { LogEvent, Logger } from "./log.js";
 export type { ProxyOptions } from "./options.js";

@@ -20,6 +20,12 @@ const MAX_DECODE_ROUNDS = 4;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
+ * Characters RFC 3986 §3.3 does not allow raw in a path, which parsers treat differently
+ * (`#` ends it for some, spaces split request lines, non-ASCII depends on the charset).
+ */
+const UNENCODED = /[\s#"<>`{}\u0080-\uffff]/;
+
+/**
  * Finds the part of the raw request path under the mount, or throws.
  *
  * `rawPath` is the path exactly as the runtime received it (`URL.pathname`, still
@@ -42,6 +48,9 @@ export function pathUnderMount(rawPath: string, mount: string): string {
 export function assertUnambiguous(rest: string): void {
   if (rest.includes("\\")) throw new AmbiguousPathError("contains a backslash");
   if (CONTROL.test(rest)) throw new AmbiguousPathError("contains a control character");
+  if (UNENCODED.test(rest)) {
+    throw new AmbiguousPathError("contains a character that must be percent-encoded");
+  }
   // An empty segment ("//") is collapsed by some servers and not by others; a single trailing
   // slash is kept, since "/tasks/" and "/tasks" may be different resources.
   const body = rest.endsWith("/") ? rest.slice(0, -1) : rest;
