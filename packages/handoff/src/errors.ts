@@ -221,6 +221,18 @@ export class UpstreamFailedError extends HandoffError {
   }
 }
 
+/** 502: the upstream used a content coding the runtime cannot pass on (see `dropsContentEncoding`). */
+export class UnsupportedEncodingError extends HandoffError {
+  constructor(coding: string) {
+    super(
+      "ERR_UPSTREAM_ENCODING",
+      502,
+      "Unsupported upstream encoding",
+      `The upstream answered with Content-Encoding ${JSON.stringify(coding.slice(0, 40))}, which this runtime cannot pass on.`,
+    );
+  }
+}
+
 /** 504: the upstream did not answer (headers) within `timeout.headers`. */
 export class UpstreamTimeoutError extends HandoffError {
   constructor(ms: number) {

@@ -13,7 +13,7 @@ import {
 export interface CsrfOptions {
   /**
    * Origins allowed to call the proxy, such as `"https://app.example.com"`.
-   * @default [the origin of the request URL the proxy receives]
+   * @default [the proxy's own origin: `Host` (or trusted `X-Forwarded-Host`) and scheme]
    */
   allowedOrigins?: readonly string[];
   /**
@@ -25,7 +25,8 @@ export interface CsrfOptions {
   requireHeader?: false | string | { name: string; value: string };
 }
 
-export type CsrfCheck = (request: Request, url: URL) => void;
+/** Checks a request; `origin` is the proxy's own, as the client addressed it. */
+export type CsrfCheck = (request: Request, origin: string) => void;
 
 /**
  * Builds the check that runs before anything else (before the token is read):
@@ -45,13 +46,13 @@ export function csrfCheck(options: CsrfOptions | false | undefined): CsrfCheck |
   if (options === false) return null;
   const allowed = options?.allowedOrigins?.map(normalizeOrigin);
   const header = headerRequirement(options?.requireHeader);
-  return (request, url) => {
+  return (request, ownOrigin) => {
     const headers = request.headers;
     const site = headers.get("sec-fetch-site");
     if (site === "cross-site" || site === "same-site") throw new CrossSiteRequestError(site);
     const origin = headers.get("origin");
     if (origin !== null) {
-      const ok = allowed ? allowed.includes(origin) : origin === url.origin;
+      const ok = allowed ? allowed.includes(origin) : origin === ownOrigin;
       if (!ok) throw new OriginMismatchError();
     }
     if (header && headers.get(header.name) !== header.value) {

@@ -1,4 +1,6 @@
-import type { HandoffProxy } from "../proxy/create-proxy.js";
+import type { HandleContext, HandoffProxy } from "../proxy/create-proxy.js";
+
+const NEXT_CONTEXT: HandleContext = { dropsContentEncoding: true };
 
 type RouteHandler = (request: Request) => Promise<Response>;
 
@@ -29,7 +31,9 @@ export interface NextHandlers {
  * ```
  */
 export function toNextHandlers(proxy: HandoffProxy): NextHandlers {
-  const handler: RouteHandler = (request) => proxy.handle(request);
+  // Next.js drops Content-Encoding and Content-Length from route handler responses
+  // (next/dist/server/send-response.js), so compressed upstream bytes must be decoded first.
+  const handler: RouteHandler = (request) => proxy.handle(request, NEXT_CONTEXT);
   return {
     GET: handler,
     HEAD: handler,

@@ -9,9 +9,10 @@ import {
   UpstreamFailedError,
 } from "../errors.js";
 import { outgoingBody } from "./body.js";
+import { decodeForRuntime } from "./decode.js";
 import { describeCause, type LogSink, logSink } from "./log.js";
 import { type ProxyOptions, type ResolvedOptions, resolveOptions } from "./options.js";
-import { requestIdOf, upstreamRequestHeaders } from "./request-headers.js";
+import { type PublicSite, requestIdOf, upstreamRequestHeaders } from "./request-headers.js";
 import { clientResponseHeaders } from "./response-headers.js";
 import { assertUnambiguous, pathUnderMount, targetUrl } from "./target.js";
 import type { Transport } from "./transport.js";
@@ -26,6 +27,13 @@ export interface HandleContext {
    * turns `\` into `/`; with the raw target the proxy sees (and refuses) such tricks.
    */
   rawTarget?: string;
+  /**
+   * The runtime drops `Content-Encoding` and `Content-Length` from the Response it is given
+   * (Next.js route handlers do, assuming `fetch` already decoded the body). The proxy then asks
+   * the upstream for `identity` and decodes a gzip or deflate body itself, so that the bytes
+   * always match the headers; the runtime may compress again on its own terms.
+   */
+  dropsContentEncoding?: boolean;
 }
 
 /** A configured proxy: one function from `Request` to `Response`. */
@@ -68,17 +76,19 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     const search = raw === undefined ? url.search : query === -1 ? "" : raw.slice(query);
     assertUnambiguous(path);
     const rest = pathUnderMount(path, resolved.mount);
-    csrf?.(request, url);
+    const site = publicSite(request.headers, url, resolved.trustForwarded);
+    csrf?.(request, site.origin);
 
     const token = await readToken(resolved, request);
     const headers = upstreamRequestHeaders(request.headers, {
       token,
       requestId,
-      url,
+      site,
       clientAddress: context.clientAddress,
       trustForwarded: resolved.trustForwarded,
       drop: resolved.dropRequestHeaders,
     });
+    if (context.dropsContentEncoding) headers["accept-encoding"] = "identity";
     if (editHeaders) {
       await editHeaders(headers, request);
       headers.authorization = `Bearer ${token}`;
@@ -99,6 +109,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     if (upstream.status < 200 || upstream.status > 599) {
       throw new UpstreamFailedError(new Error(`unusable status ${upstream.status}`));
     }
+    if (context.dropsContentEncoding) decodeForRuntime(upstream);
     const responseHeaders = clientResponseHeaders(upstream.headers, {
       upstream: resolved.upstream,
       mount: resolved.mount,
@@ -133,6 +144,24 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       return response;
     },
   };
+}
+
+/**
+ * The origin the client addressed, from `Host` (or `X-Forwarded-*` when trusted). A `Request`
+ * URL is not enough: `next start` builds it from its own hostname (`http://localhost:3000`),
+ * whatever host the browser used. A cross-site page cannot choose the `Host` its victim's
+ * browser sends, which is why Rails and Django compare `Origin` against it too.
+ */
+function publicSite(headers: Headers, url: URL, trusted: boolean): PublicSite {
+  const forwardedHost = trusted ? firstValue(headers.get("x-forwarded-host")) : null;
+  const forwardedProto = trusted ? firstValue(headers.get("x-forwarded-proto")) : null;
+  const host = forwardedHost || headers.get("host") || url.host;
+  const proto = forwardedProto || url.protocol.slice(0, -1);
+  return { host, proto, origin: `${proto}://${host}` };
+}
+
+function firstValue(list: string | null): string | null {
+  return list === null ? null : (list.split(",")[0]?.trim() ?? null);
 }
 
 async function readToken(options: ResolvedOptions, request: Request): Promise<string> {

@@ -34,11 +34,19 @@ const FRAMEWORK_PREFIXES = ["x-middleware-", "x-invoke-", "x-nextjs-", "next-rou
 /** A pattern for acceptable incoming request ids: short, printable, no separators. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** How the client addressed the proxy. */
+export interface PublicSite {
+  host: string;
+  proto: string;
+  /** `proto://host`, compared with the `Origin` header. */
+  origin: string;
+}
+
 export interface ForwardContext {
   token: string;
   requestId: string;
-  /** The proxy's own origin as the client used it, for X-Forwarded-Host/Proto. */
-  url: URL;
+  /** The proxy's own host and scheme as the client used them, for X-Forwarded-Host/Proto. */
+  site: PublicSite;
   /** The peer's address, when the adapter knows it. */
   clientAddress: string | undefined;
   trustForwarded: boolean;
@@ -71,12 +79,13 @@ export function upstreamRequestHeaders(
   out.authorization = `Bearer ${context.token}`;
   out["x-request-id"] = context.requestId;
 
-  const trusted = context.trustForwarded;
-  const chain = [trusted ? incoming.get("x-forwarded-for") : null, context.clientAddress];
+  const chain = [
+    context.trustForwarded ? incoming.get("x-forwarded-for") : null,
+    context.clientAddress,
+  ];
   const forwardedFor = chain.filter((part) => part).join(", ");
   if (forwardedFor !== "") out["x-forwarded-for"] = forwardedFor;
-  out["x-forwarded-host"] = (trusted && incoming.get("x-forwarded-host")) || context.url.host;
-  out["x-forwarded-proto"] =
-    (trusted && incoming.get("x-forwarded-proto")) || context.url.protocol.slice(0, -1);
+  out["x-forwarded-host"] = context.site.host;
+  out["x-forwarded-proto"] = context.site.proto;
   return out;
 }
