@@ -3,7 +3,7 @@
 // the first failure. Vitest suites write JSON results so the last line can total them as
 // "N passed, N failed".
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,9 +14,16 @@ let failed = 0;
 
 /** Each step: a name, a working directory, a command; `vitest` steps are counted. */
 const steps = [
+  ...(existsSync(join(root, "node_modules/.package-lock.json"))
+    ? []
+    : [{ name: "install dependencies", cwd: ".", cmd: "npm ci" }]),
   { name: "lint and format (Biome)", cwd: ".", cmd: "npx biome check ." },
   { name: "type-check", cwd: ".", cmd: "npm run typecheck --silent" },
-  { name: "package (build, publint, attw)", cwd: "packages/handoff", cmd: "npm run check:package --silent" },
+  {
+    name: "package (build, publint, attw)",
+    cwd: "packages/handoff",
+    cmd: "npm run check:package --silent",
+  },
   { name: "handoff tests", cwd: "packages/handoff", vitest: true },
 ];
 

@@ -16,9 +16,9 @@ import {
 } from "./helpers.js";
 
 // The adapter in a real Next.js 16 production server (`next build` + `next start`), with the
-// route written exactly as the README shows it: test/next-app/app/api/proxy/[...path]/route.ts.
+// route written exactly as the README shows it: examples/next/app/api/proxy/[...path]/route.ts.
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const appDir = fileURLToPath(new URL("./next-app", import.meta.url));
+const appDir = fileURLToPath(new URL("../../../examples/next", import.meta.url));
 const nextBin = fileURLToPath(new URL("../../../node_modules/.bin/next", import.meta.url));
 
 let upstream: TestServer;
@@ -107,7 +107,7 @@ beforeAll(async () => {
   next = spawn(nextBin, ["start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: appDir,
     stdio: "ignore",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FIXTURE_UPSTREAM: upstream.url },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", UPSTREAM_URL: upstream.url },
   });
   await waitFor(() => false, 0).catch(() => {});
   for (let i = 0; i < 200; i++) {

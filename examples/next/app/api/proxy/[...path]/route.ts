@@ -1,12 +1,12 @@
 import { cookieToken, createProxy } from "handoff";
 import { toNextHandlers } from "handoff/next";
 
-// The three lines of the README, as a user writes them.
+// The three lines of the README, as a user writes them. The upstream is the demo echo
+// service (upstream.mjs) unless UPSTREAM_URL names another.
 const proxy = createProxy({
-  upstream: process.env.FIXTURE_UPSTREAM ?? "http://127.0.0.1:9",
+  upstream: process.env.UPSTREAM_URL ?? "http://127.0.0.1:8000",
   mount: "/api/proxy",
   token: cookieToken("auth_token"),
-  timeout: { headers: 5_000, idle: 5_000 },
 });
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = toNextHandlers(proxy);
