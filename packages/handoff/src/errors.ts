@@ -54,7 +54,7 @@ export class HandoffError extends Error {
   /**
    * Renders the error as an RFC 9457 `application/problem+json` response. The body holds
    * `type`, `title`, `status`, `detail`, `code` and, when given, `requestId`: never the
-   * `cause`, a token, a cookie or anything the upstream sent.
+   * `cause`, a token, a cookie or any value the upstream sent.
    *
    * @example
    * ```ts
@@ -221,14 +221,17 @@ export class UpstreamFailedError extends HandoffError {
   }
 }
 
-/** 502: the upstream used a content coding the runtime cannot pass on (see `dropsContentEncoding`). */
+/**
+ * 502: the upstream compressed its answer, though asked for `identity`, with a coding this
+ * runtime cannot pass on consistently (see `HandleContext.dropsContentEncoding`).
+ */
 export class UnsupportedEncodingError extends HandoffError {
-  constructor(coding: string) {
+  constructor() {
     super(
       "ERR_UPSTREAM_ENCODING",
       502,
       "Unsupported upstream encoding",
-      `The upstream answered with Content-Encoding ${JSON.stringify(coding.slice(0, 40))}, which this runtime cannot pass on.`,
+      "The upstream answered with a Content-Encoding this runtime cannot pass on.",
     );
   }
 }

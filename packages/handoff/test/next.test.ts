@@ -16,7 +16,7 @@ import {
 } from "./helpers.js";
 
 // The adapter in a real Next.js 16 production server (`next build` + `next start`), with the
-// route written exactly as the README shows it: examples/next/app/api/proxy/[...path]/route.ts.
+// route written exactly as the README shows it: examples/next/app/api/proxy/[[...path]]/route.ts.
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const appDir = fileURLToPath(new URL("../../../examples/next", import.meta.url));
 const nextBin = fileURLToPath(new URL("../../../node_modules/.bin/next", import.meta.url));
@@ -137,6 +137,11 @@ describe("toNextHandlers in a Next.js production server", () => {
     expect(last().url).toBe("/files/a%2Fb/c%3Fd/100%25/?x=1&x=2&y=a%2Fb");
     expect(last().headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(last().headers.cookie).toBeUndefined();
+  });
+
+  it("forwards the bare mount to the upstream's base path", async () => {
+    await (await get("/api/proxy")).text();
+    expect(last().url).toBe("/");
   });
 
   it("forwards HEAD and OPTIONS as themselves", async () => {

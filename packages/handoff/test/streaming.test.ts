@@ -151,6 +151,27 @@ describe.each(FLAVOURS)("streaming and failures through the %s transport", (flav
     await waitFor(() => upstreamClosed, 1000);
   });
 
+  it("does not count a slowly reading client as upstream silence", async () => {
+    const { proxy } = await setup(
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        // Far more than the socket buffers hold, so the proxy has to pause the upstream.
+        res.end(Buffer.alloc(8 * 1024 * 1024, 1));
+      },
+      { timeout: { idle: 300 } },
+    );
+    const response = await fetch(`${proxy.url}/p/big`, { headers: { cookie: COOKIE } });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let received = (await reader.read()).value?.byteLength ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+    }
+    expect(received).toBe(8 * 1024 * 1024);
+  });
+
   it("answers 502 at once when the upstream is unreachable", async () => {
     const gone = await startRawUpstream(() => {});
     await gone.close();
@@ -255,7 +276,43 @@ describe.each(FLAVOURS)("streaming and failures through the %s transport", (flav
     if (response.headers["content-length"] !== undefined) {
       expect(Number(response.headers["content-length"])).toBe(response.body.length);
     }
-    // node:http passes the upstream's bytes through; fetch decodes them and says so.
+    // The Node transport passes the upstream's bytes through; fetch asked for identity and,
+    // the upstream compressing anyway, decoded them and dropped the header.
     expect(encoding).toBe(flavour === "node" ? "gzip" : undefined);
+  });
+
+  it("refuses a coding it cannot pass on consistently with 502 ERR_UPSTREAM_ENCODING", async () => {
+    const { proxy } = await setup((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain", "content-encoding": "zstd" });
+      res.end("not really zstd");
+    });
+    // The fetch transport always asks for identity; the Node one only where the runtime
+    // drops Content-Encoding, as Next.js does (toNextHandlers says so through the context).
+    const answer =
+      flavour === "fetch"
+        ? await fetch(`${proxy.url}/p/zstd`, { headers: { cookie: COOKIE } })
+        : await proxy.proxy.handle(
+            new Request(`${proxy.url}/p/zstd`, { headers: { cookie: COOKIE } }),
+            { dropsContentEncoding: true },
+          );
+    expect(answer.status).toBe(502);
+    expect((await answer.json()).code).toBe("ERR_UPSTREAM_ENCODING");
+  });
+
+  it("decodes gzip itself for a runtime that drops Content-Encoding", async () => {
+    const text = "decoded ".repeat(2000);
+    const { proxy, upstream } = await setup((_req, res) => {
+      const gz = gzipSync(text);
+      res.writeHead(200, { "content-encoding": "gzip", "content-length": gz.length });
+      res.end(gz);
+    });
+    const answer = await proxy.proxy.handle(
+      new Request(`${proxy.url}/p/gz`, { headers: { cookie: COOKIE, "accept-encoding": "gzip" } }),
+      { dropsContentEncoding: true },
+    );
+    expect(upstream.seen[0]?.headers["accept-encoding"]).toBe("identity");
+    expect(answer.headers.get("content-encoding")).toBeNull();
+    expect(answer.headers.get("content-length")).toBeNull();
+    expect(await answer.text()).toBe(text);
   });
 });

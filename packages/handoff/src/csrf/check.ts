@@ -29,7 +29,7 @@ export interface CsrfOptions {
 export type CsrfCheck = (request: Request, origin: string) => void;
 
 /**
- * Builds the check that runs before anything else (before the token is read):
+ * Builds the check that runs after the method and path checks and before the token is read:
  * 1. `Sec-Fetch-Site` (Fetch Metadata) of `cross-site` or `same-site` → 403. `same-site` is
  *    refused too, because a sibling subdomain may be less trusted than this app.
  * 2. `Origin`, when present, must be an allowed origin (`null` never is) → else 403.

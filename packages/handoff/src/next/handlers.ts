@@ -18,12 +18,12 @@ export interface NextHandlers {
 /**
  * Exposes a proxy as Next.js App Router route handlers. HEAD and OPTIONS are exported too, so
  * Next forwards them instead of answering them itself. Mount it in a catch-all route such as
- * `app/api/proxy/[...path]/route.ts` and set `skipTrailingSlashRedirect: true` in
+ * `app/api/proxy/[[...path]]/route.ts` and set `skipTrailingSlashRedirect: true` in
  * `next.config` so that trailing slashes reach the upstream.
  *
  * @example
  * ```ts
- * // app/api/proxy/[...path]/route.ts
+ * // app/api/proxy/[[...path]]/route.ts
  * import { toNextHandlers } from "handoff/next";
  * import { proxy } from "@/lib/proxy";
  *

@@ -1,313 +1,256 @@
-import http from "node:http";
-import https from "node:https";
+import { Agent, type Dispatcher } from "undici";
 import {
   HandoffError,
-  RequestBodyError,
   UpstreamFailedError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from "../errors.js";
 import type { Bytes, Transport, UpstreamRequest, UpstreamResponse } from "../proxy/transport.js";
 
-/** Socket errors that mean the request never reached the upstream. */
+/** Connection errors that mean the request never reached the upstream. */
 const UNREACHABLE = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
 ]);
+
+/** Errors of a keep-alive socket that the upstream closed just as it was reused. */
+const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/** Methods that may be sent twice with the effect of once (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 
 /** Bodies up to this size with a Content-Length are collected whole: one chunk, no stream. */
 const SMALL_BODY = 64 * 1024;
 
+/** The consumer's queue holds this much before the upstream socket is paused. */
+const HIGH_WATER = 64 * 1024;
+
 export interface NodeTransportOptions {
   /**
-   * Most sockets kept open per upstream host.
+   * Most connections kept open per upstream origin.
    * @default 256
    */
   maxSockets?: number;
   /**
-   * ms an idle keep-alive socket is kept. Below Node's own 5 s server keep-alive timeout, so
-   * the client closes first and does not race the server's close.
+   * ms an idle keep-alive connection is kept. Below Node's own 5 s server keep-alive timeout,
+   * so the client closes first and does not race the server's close.
    * @default 4000
    */
   keepAliveMs?: number;
 }
 
 /**
- * A transport on `node:http` / `node:https` with a keep-alive agent. It skips `fetch`'s
- * per-request machinery (Request objects, body mixins, decompression), hands small bodies of
- * known length over whole, and streams everything else with backpressure.
+ * The Node.js transport: undici's `Agent.dispatch`, the lowest-level HTTP/1.1 client Node
+ * offers, with keep-alive pools per origin. It creates no `fetch` objects and no Node streams:
+ * headers arrive as raw pairs, small bodies of known length are handed over whole, and other
+ * bodies are fed into a Web stream whose backpressure pauses the upstream socket.
  *
  * @example
  * ```ts
- * import { createProxy, nodeTransport } from "handoff";
+ * import { createProxy } from "handoff";
+ * import { nodeTransport } from "handoff/node";
+ *
  * createProxy({ upstream, mount, token, transport: nodeTransport({ maxSockets: 64 }) });
  * ```
  */
 export function nodeTransport(options: NodeTransportOptions = {}): Transport {
-  const agentOptions = {
-    keepAlive: true,
-    maxSockets: options.maxSockets ?? 256,
-    timeout: options.keepAliveMs ?? 4000,
-    scheduling: "lifo" as const,
-  };
-  const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
-  return (request) => send(request, agents, true);
+  const agent = new Agent({
+    connections: options.maxSockets ?? 256,
+    keepAliveTimeout: options.keepAliveMs ?? 4000,
+    pipelining: 1,
+    // The proxy times the head and the body itself (see below).
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  return (request) => send(agent, request, true);
 }
 
 function send(
+  agent: Agent,
   request: UpstreamRequest,
-  agents: { "http:": http.Agent; "https:": https.Agent },
   mayRetry: boolean,
 ): Promise<UpstreamResponse> {
-  const url = new URL(request.url);
-  const secure = url.protocol === "https:";
-  const headers: Record<string, string> = request.headers;
-  if (request.bodyLength !== null) headers["content-length"] = String(request.bodyLength);
   return new Promise<UpstreamResponse>((resolve, reject) => {
-    let settled = false;
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      outgoing.destroy();
-      reject(error);
-    };
-    const outgoing = (secure ? https : http).request({
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      method: request.method,
-      headers,
-      agent: agents[secure ? "https:" : "http:"],
-    });
-    const headTimer = setTimeout(
-      () => fail(new UpstreamTimeoutError(request.headersTimeout)),
-      request.headersTimeout,
-    );
-    const onClientAbort = () => fail(request.signal?.reason ?? new Error("client aborted"));
-    request.signal?.addEventListener("abort", onClientAbort, { once: true });
-    const cleanup = () => {
-      clearTimeout(headTimer);
-      request.signal?.removeEventListener("abort", onClientAbort);
-    };
-
-    outgoing.on("error", (error: NodeJS.ErrnoException) => {
-      if (settled) return;
-      // A keep-alive socket the upstream closed just as it was reused: safe to send once more
-      // when the body can be sent again (nothing, or bytes still in hand).
-      if (
+    const exchange = new Exchange(request, resolve, (error) => {
+      const code = (error as { code?: unknown }).code;
+      const replayable =
+        !exchange.responded &&
         mayRetry &&
-        outgoing.reusedSocket &&
-        error.code === "ECONNRESET" &&
-        !(request.body instanceof ReadableStream)
-      ) {
-        settled = true;
-        cleanup();
-        send(request, agents, false).then(resolve, reject);
-        return;
-      }
-      fail(mapSocketError(error));
+        typeof code === "string" &&
+        STALE_SOCKET.has(code) &&
+        IDEMPOTENT.has(request.method) &&
+        !(request.body instanceof ReadableStream);
+      if (replayable) send(agent, request, false).then(resolve, reject);
+      else reject(mapError(error, request));
     });
-
-    outgoing.on("response", (incoming) => {
-      if (settled) {
-        incoming.destroy();
-        return;
-      }
-      clearTimeout(headTimer);
-      const status = incoming.statusCode ?? 502;
-      const result: UpstreamResponse = {
-        status,
-        statusText: incoming.statusMessage ?? "",
-        headers: pairs(incoming.rawHeaders),
-        body: null,
-      };
-      if (request.expectNoBody) {
-        incoming.resume();
-        settled = true;
-        cleanup();
-        resolve(result);
-        return;
-      }
-      const length = Number(incoming.headers["content-length"] ?? Number.NaN);
-      if (length <= SMALL_BODY && !incoming.headers["content-type"]?.includes("event-stream")) {
-        collect(incoming, request.idleTimeout, (error, bytes) => {
-          if (settled) return;
-          if (error || bytes === undefined) return fail(error);
-          settled = true;
-          cleanup();
-          result.body = bytes;
-          resolve(result);
-        });
-        return;
-      }
-      settled = true;
-      result.body = streamOf(incoming, outgoing, request.idleTimeout, cleanup, request.signal);
-      resolve(result);
-    });
-
-    writeBody(outgoing, request.body).catch((error: unknown) => {
-      fail(error instanceof HandoffError ? error : new RequestBodyError(error));
-    });
+    const headers = request.headers;
+    if (request.bodyLength !== null) headers["content-length"] = String(request.bodyLength);
+    agent.dispatch(
+      {
+        origin: request.origin,
+        path: request.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        body: request.body as Dispatcher.DispatchOptions["body"],
+        headersTimeout: request.headersTimeout,
+        bodyTimeout: 0,
+      },
+      exchange,
+    );
   });
 }
 
-function mapSocketError(error: NodeJS.ErrnoException): HandoffError {
-  if (error.code !== undefined && UNREACHABLE.has(error.code)) {
-    return new UpstreamUnreachableError(error);
-  }
+function mapError(error: Error, request: UpstreamRequest): unknown {
+  if (error instanceof HandoffError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && UNREACHABLE.has(code)) return new UpstreamUnreachableError(error);
+  if (code === "UND_ERR_HEADERS_TIMEOUT") return new UpstreamTimeoutError(request.headersTimeout);
   return new UpstreamFailedError(error);
 }
 
-async function writeBody(
-  outgoing: http.ClientRequest,
-  body: UpstreamRequest["body"],
-): Promise<void> {
-  if (body === null) {
-    outgoing.end();
-    return;
-  }
-  if (body instanceof Uint8Array) {
-    outgoing.end(body);
-    return;
-  }
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (outgoing.destroyed) {
-        await reader.cancel();
-        return;
-      }
-      if (!outgoing.write(value)) await drained(outgoing);
-    }
-    outgoing.end();
-  } catch (error) {
-    await reader.cancel(error).catch(() => {});
-    throw error;
-  }
-}
-
-function drained(outgoing: http.ClientRequest): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      outgoing.off("drain", done);
-      outgoing.off("close", done);
-      resolve();
-    };
-    outgoing.on("drain", done);
-    outgoing.on("close", done);
-  });
-}
-
-function pairs(raw: string[]): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    out.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
-  }
-  return out;
-}
-
-/** Reads a small body whole, with the idle timeout applied between chunks. */
-function collect(
-  incoming: http.IncomingMessage,
-  idleMs: number,
-  done: (error: unknown, bytes?: Bytes) => void,
-): void {
-  const chunks: Buffer[] = [];
-  const timer = setTimeout(() => {
-    incoming.destroy();
-    done(new UpstreamTimeoutError(idleMs));
-  }, idleMs);
-  incoming.on("data", (chunk: Buffer) => {
-    chunks.push(chunk);
-    timer.refresh();
-  });
-  incoming.on("end", () => {
-    clearTimeout(timer);
-    done(null, (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as Bytes);
-  });
-  incoming.on("error", (error) => {
-    clearTimeout(timer);
-    done(new UpstreamFailedError(error));
-  });
-  incoming.on("aborted", () => {
-    clearTimeout(timer);
-    done(new UpstreamFailedError(new Error("upstream closed the response early")));
-  });
-}
-
 /**
- * Wraps the upstream response in a Web stream with backpressure: the socket is paused while
- * the consumer's queue is full, so a slow client slows the upstream instead of filling memory.
+ * One request's dispatch handler (undici's callback interface): it settles the promise at the
+ * response head (or, for a small body, at its end) and then feeds the body stream.
  */
-function streamOf(
-  incoming: http.IncomingMessage,
-  outgoing: http.ClientRequest,
-  idleMs: number,
-  cleanup: () => void,
-  signal: AbortSignal | null,
-): ReadableStream<Uint8Array> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let finished = false;
-  const finish = () => {
-    finished = true;
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    cleanup();
-  };
-  const onAbort = () => {
-    finish();
-    outgoing.destroy();
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        // The headers timer is cleared; from here the client's abort is handled here.
-        cleanup();
-        signal?.addEventListener("abort", onAbort, { once: true });
-        timer = setTimeout(() => {
-          finish();
-          controller.error(new UpstreamTimeoutError(idleMs));
-          outgoing.destroy();
-        }, idleMs);
-        incoming.on("data", (chunk: Buffer) => {
-          if (finished) return;
-          timer?.refresh();
-          controller.enqueue(chunk);
-          if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
-        });
-        incoming.on("end", () => {
-          if (finished) return;
-          finish();
-          controller.close();
-        });
-        incoming.on("aborted", () => {
-          if (finished) return;
-          finish();
-          controller.error(
-            new UpstreamFailedError(new Error("upstream closed the response early")),
-          );
-        });
-        incoming.on("error", (error) => {
-          if (finished) return;
-          finish();
-          controller.error(new UpstreamFailedError(error));
-        });
+class Exchange implements Dispatcher.DispatchHandlers {
+  responded = false;
+  private abort: ((error?: Error) => void) | undefined;
+  private settled = false;
+  private finished = false;
+  private paused = false;
+  private resume: (() => void) | undefined;
+  private idle: ReturnType<typeof setTimeout> | undefined;
+  private chunks: Buffer[] | undefined;
+  private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private response: UpstreamResponse | undefined;
+  private readonly onClientAbort = () => this.abort?.(new Error("the client went away"));
+
+  constructor(
+    private readonly request: UpstreamRequest,
+    private readonly resolve: (response: UpstreamResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    request.signal?.addEventListener("abort", this.onClientAbort, { once: true });
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+    if (this.request.signal?.aborted) abort(new Error("the client went away"));
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return true; // 1xx informational heads are not the answer
+    this.responded = true;
+    this.resume = resume;
+    const headers: Array<[string, string]> = [];
+    let length = Number.NaN;
+    let eventStream = false;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = (raw[i] as Buffer).toString("latin1").toLowerCase();
+      const value = (raw[i + 1] as Buffer).toString("latin1");
+      if (name === "content-length") length = Number(value);
+      else if (name === "content-type") eventStream = value.includes("event-stream");
+      headers.push([name, value]);
+    }
+    this.response = { status, statusText, headers, body: null };
+    if (this.request.expectNoBody) {
+      this.settle();
+      return true;
+    }
+    this.idle = setTimeout(() => this.onIdle(), this.request.idleTimeout);
+    if (length <= SMALL_BODY && !eventStream) {
+      this.chunks = [];
+      return true;
+    }
+    this.response.body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.stream = controller;
+        },
+        pull: () => {
+          if (!this.paused) return;
+          this.paused = false;
+          this.idle?.refresh();
+          this.resume?.();
+        },
+        cancel: () => {
+          this.finish();
+          this.abort?.(new Error("the response body was cancelled"));
+        },
       },
-      pull() {
-        incoming.resume();
-      },
-      cancel() {
-        finish();
-        outgoing.destroy();
-      },
-    },
-    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
-  );
+      { highWaterMark: HIGH_WATER, size: (chunk) => chunk.byteLength },
+    );
+    this.settle();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.finished) return true;
+    this.idle?.refresh();
+    if (this.chunks) {
+      this.chunks.push(chunk);
+      return true;
+    }
+    if (!this.stream) return true; // HEAD: nothing is wanted
+    this.stream.enqueue(chunk);
+    if ((this.stream.desiredSize ?? 0) > 0) return true;
+    // A full queue is the client reading slowly, not the upstream going silent: the idle
+    // timer ignores the time until the next pull.
+    this.paused = true;
+    return false;
+  }
+
+  onComplete(): void {
+    if (this.finished) return;
+    const response = this.response as UpstreamResponse;
+    if (this.chunks) {
+      const chunks = this.chunks;
+      response.body = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as Bytes;
+      this.finish();
+      this.settle();
+      return;
+    }
+    this.finish();
+    this.stream?.close();
+  }
+
+  onError(error: Error): void {
+    if (this.finished) return;
+    this.finish();
+    if (!this.settled) {
+      this.settled = true;
+      this.reject(error);
+      return;
+    }
+    this.stream?.error(error instanceof HandoffError ? error : new UpstreamFailedError(error));
+  }
+
+  onUpgrade(): void {
+    // The proxy drops `Upgrade`, so no upstream can switch protocols on it.
+    this.onError(new UpstreamFailedError(new Error("unexpected protocol upgrade")));
+  }
+
+  private onIdle(): void {
+    if (this.paused) return;
+    this.abort?.(new UpstreamTimeoutError(this.request.idleTimeout));
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.finished || this.request.expectNoBody) {
+      this.request.signal?.removeEventListener("abort", this.onClientAbort);
+    }
+    this.resolve(this.response as UpstreamResponse);
+  }
+
+  private finish(): void {
+    this.finished = true;
+    clearTimeout(this.idle);
+    this.request.signal?.removeEventListener("abort", this.onClientAbort);
+  }
 }

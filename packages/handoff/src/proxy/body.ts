@@ -23,11 +23,11 @@ export interface OutgoingBody {
  * - chunked → streamed through a counter that fails the stream with 413 past the limit,
  *   which aborts the upstream request mid-body.
  */
-export async function outgoingBody(
+export function outgoingBody(
   request: Request,
   method: string,
   limit: number,
-): Promise<OutgoingBody> {
+): OutgoingBody | Promise<OutgoingBody> {
   if (BODYLESS.has(method)) return { body: null, length: null };
   const declaredHeader = request.headers.get("content-length");
   const declared = declaredHeader === null ? null : Number(declaredHeader);
@@ -39,13 +39,12 @@ export async function outgoingBody(
     return { body: null, length: EMPTY_IS_DECLARED.has(method) || declared === 0 ? 0 : null };
   }
   if (declared !== null && declared <= SMALL_BODY) {
-    let bytes: Bytes;
-    try {
-      bytes = new Uint8Array(await request.arrayBuffer());
-    } catch (error) {
-      throw new RequestBodyError(error);
-    }
-    return { body: bytes, length: bytes.byteLength };
+    return request.arrayBuffer().then(
+      (buffer) => ({ body: new Uint8Array(buffer), length: buffer.byteLength }),
+      (error: unknown) => {
+        throw new RequestBodyError(error);
+      },
+    );
   }
   if (declared !== null) return { body: request.body, length: declared };
   return { body: request.body.pipeThrough(byteLimit(limit)), length: null };

@@ -8,13 +8,14 @@ import {
   UnauthenticatedError,
   UpstreamFailedError,
 } from "../errors.js";
-import { outgoingBody } from "./body.js";
+import type { TokenSource } from "../tokens/types.js";
+import { type OutgoingBody, outgoingBody } from "./body.js";
 import { decodeForRuntime } from "./decode.js";
 import { describeCause, type LogSink, logSink } from "./log.js";
-import { type ProxyOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type ProxyOptions, resolveOptions } from "./options.js";
 import { type PublicSite, requestIdOf, upstreamRequestHeaders } from "./request-headers.js";
 import { clientResponseHeaders } from "./response-headers.js";
-import { assertUnambiguous, pathUnderMount, targetUrl } from "./target.js";
+import { assertUnambiguous, pathUnderMount, type Target, targetUrl } from "./target.js";
 import type { Transport } from "./transport.js";
 
 /** What an adapter knows about the request beyond the `Request` itself. */
@@ -54,7 +55,24 @@ const NULL_BODY = new Set([204, 205, 304]);
 /** A token that would split the Authorization header must never be sent. */
 const HEADER_BREAKING = /[\r\n\0]/;
 
-/** Creates a proxy whose transport defaults to `defaultTransport` (runtime-specific). */
+/** What the synchronous checks established about a request. */
+interface Checked {
+  request: Request;
+  method: string;
+  requestId: string;
+  context: HandleContext;
+  site: PublicSite;
+  target: Target;
+}
+
+/**
+ * Creates a proxy whose transport defaults to `defaultTransport` (runtime-specific).
+ *
+ * The request path is synchronous wherever it can be, and async only where the work is: a
+ * token source or header hook that returns a promise, a body read, the upstream exchange.
+ * Frameworks track every promise through async hooks (Next.js does), so each `await` saved
+ * is CPU saved on every request (see docs/performance.md).
+ */
 export function buildProxy(options: ProxyOptions, defaultTransport: () => Transport): HandoffProxy {
   const resolved = resolveOptions(options);
   const csrf = csrfCheck(options.csrf);
@@ -62,12 +80,8 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
   const log = logSink(options.logger);
   const editHeaders = options.headers;
 
-  async function forward(
-    request: Request,
-    url: URL,
-    requestId: string,
-    context: HandleContext,
-  ): Promise<Response> {
+  /** Method, path, CSRF: everything decided before the token is read. */
+  function check(request: Request, url: URL, requestId: string, context: HandleContext): Checked {
     const method = request.method;
     if (!resolved.methods.has(method)) throw new MethodNotAllowedError(method, resolved.methodList);
     const raw = context.rawTarget;
@@ -78,70 +92,103 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     const rest = pathUnderMount(path, resolved.mount);
     const site = publicSite(request.headers, url, resolved.trustForwarded);
     csrf?.(request, site.origin);
+    const target = targetUrl(resolved.upstream, rest, search);
+    return { request, method, requestId, context, site, target };
+  }
 
-    const token = await readToken(resolved, request);
+  function withToken(checked: Checked, token: string): Promise<Response> {
+    const { request, context } = checked;
     const headers = upstreamRequestHeaders(request.headers, {
       token,
-      requestId,
-      site,
+      requestId: checked.requestId,
+      site: checked.site,
       clientAddress: context.clientAddress,
       trustForwarded: resolved.trustForwarded,
       drop: resolved.dropRequestHeaders,
     });
     if (context.dropsContentEncoding) headers["accept-encoding"] = "identity";
-    if (editHeaders) {
-      await editHeaders(headers, request);
-      headers.authorization = `Bearer ${token}`;
+    const edited = editHeaders?.(headers, request);
+    if (edited instanceof Promise) {
+      return edited.then(() => withHeaders(checked, token, headers));
     }
-    const target = targetUrl(resolved.upstream, rest, search);
-    const body = await outgoingBody(request, method, resolved.maxRequestBytes);
-    const upstream = await transport({
-      url: target,
+    return withHeaders(checked, token, headers);
+  }
+
+  function withHeaders(
+    checked: Checked,
+    token: string,
+    headers: Record<string, string>,
+  ): Promise<Response> {
+    // Set after the `headers` hook, which therefore cannot replace it.
+    headers.authorization = `Bearer ${token}`;
+    const body = outgoingBody(checked.request, checked.method, resolved.maxRequestBytes);
+    if (body instanceof Promise) return body.then((ready) => exchange(checked, headers, ready));
+    return exchange(checked, headers, body);
+  }
+
+  function exchange(
+    checked: Checked,
+    headers: Record<string, string>,
+    body: OutgoingBody,
+  ): Promise<Response> {
+    const { method, context } = checked;
+    return transport({
+      ...checked.target,
       method,
       headers,
       body: body.body,
       bodyLength: body.length,
-      signal: request.signal ?? null,
+      signal: checked.request.signal ?? null,
       headersTimeout: resolved.headersTimeout,
       idleTimeout: resolved.idleTimeout,
       expectNoBody: method === "HEAD",
+    }).then((upstream) => {
+      if (upstream.status < 200 || upstream.status > 599) {
+        throw new UpstreamFailedError(new Error(`unusable status ${upstream.status}`));
+      }
+      if (context.dropsContentEncoding) decodeForRuntime(upstream);
+      const responseHeaders = clientResponseHeaders(upstream.headers, {
+        upstream: resolved.upstream,
+        mount: resolved.mount,
+        setCookie: resolved.setCookie,
+        rewriteLocation: resolved.rewriteLocation,
+        requestId: checked.requestId,
+        drop: resolved.dropResponseHeaders,
+      });
+      let responseBody = upstream.body;
+      if (method === "HEAD" || NULL_BODY.has(upstream.status)) {
+        if (responseBody instanceof ReadableStream) responseBody.cancel().catch(() => {});
+        responseBody = null;
+      }
+      return new Response(responseBody, { status: upstream.status, headers: responseHeaders });
     });
-    if (upstream.status < 200 || upstream.status > 599) {
-      throw new UpstreamFailedError(new Error(`unusable status ${upstream.status}`));
-    }
-    if (context.dropsContentEncoding) decodeForRuntime(upstream);
-    const responseHeaders = clientResponseHeaders(upstream.headers, {
-      upstream: resolved.upstream,
-      mount: resolved.mount,
-      setCookie: resolved.setCookie,
-      rewriteLocation: resolved.rewriteLocation,
-      requestId,
-      drop: resolved.dropResponseHeaders,
-    });
-    let responseBody = upstream.body;
-    if (method === "HEAD" || NULL_BODY.has(upstream.status)) {
-      if (responseBody instanceof ReadableStream) await responseBody.cancel();
-      responseBody = null;
-    }
-    return new Response(responseBody, { status: upstream.status, headers: responseHeaders });
   }
 
   return {
-    async handle(request, context = {}) {
+    handle(request, context = {}) {
       const started = Date.now();
       const requestId = requestIdOf(request.headers);
       let url: URL | undefined;
-      let response: Response;
-      let failure: HandoffError | undefined;
+      const answer = (response: Response, failure?: HandoffError): Response => {
+        if (log) report(log, request, url, requestId, response.status, started, failure);
+        return response;
+      };
+      const fail = (error: unknown): Response => {
+        const failure = request.signal?.aborted ? new ClientAbortedError() : asHandoffError(error);
+        return answer(failure.toResponse({ requestId }), failure);
+      };
       try {
         url = new URL(request.url);
-        response = await forward(request, url, requestId, context);
+        const checked = check(request, url, requestId, context);
+        const token = readToken(resolved.token, request);
+        const response =
+          typeof token === "string"
+            ? withToken(checked, token)
+            : token.then((value) => withToken(checked, value));
+        return response.then((ok) => answer(ok), fail);
       } catch (error) {
-        failure = request.signal?.aborted ? new ClientAbortedError() : asHandoffError(error);
-        response = failure.toResponse({ requestId });
+        return Promise.resolve(fail(error));
       }
-      if (log) report(log, request, url, requestId, response.status, started, failure);
-      return response;
     },
   };
 }
@@ -164,13 +211,23 @@ function firstValue(list: string | null): string | null {
   return list === null ? null : (list.split(",")[0]?.trim() ?? null);
 }
 
-async function readToken(options: ResolvedOptions, request: Request): Promise<string> {
-  let token: string | null;
+/** The token, synchronously when the source answers synchronously. */
+function readToken(source: TokenSource, request: Request): string | Promise<string> {
+  let token: ReturnType<TokenSource>;
   try {
-    token = await options.token(request);
+    token = source(request);
   } catch (error) {
     throw new TokenSourceError(error);
   }
+  if (token instanceof Promise) {
+    return token.then(usableToken, (error: unknown) => {
+      throw new TokenSourceError(error);
+    });
+  }
+  return usableToken(token);
+}
+
+function usableToken(token: string | null): string {
   if (token === null || token === undefined || token === "") throw new UnauthenticatedError();
   if (typeof token !== "string" || HEADER_BREAKING.test(token)) {
     throw new TokenSourceError(new TypeError("the token source returned an unusable token"));

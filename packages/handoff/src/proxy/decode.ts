@@ -20,7 +20,7 @@ export function decodeForRuntime(response: UpstreamResponse): void {
   const normalized = coding.trim().toLowerCase();
   if (normalized === "identity" || normalized === "") return;
   const format = FORMATS[normalized];
-  if (format === undefined) throw new UnsupportedEncodingError(normalized);
+  if (format === undefined) throw new UnsupportedEncodingError();
   response.headers = response.headers.filter(
     ([name]) => name !== "content-encoding" && name !== "content-length",
   );

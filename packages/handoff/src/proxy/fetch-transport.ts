@@ -1,6 +1,7 @@
 import {
   HandoffError,
   RequestBodyError,
+  UnsupportedEncodingError,
   UpstreamFailedError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
@@ -17,13 +18,16 @@ const UNREACHABLE = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-/** Content codings that `fetch` implementations decode on their own (Fetch §4.6 step 16). */
-const DECODED = new Set(["gzip", "x-gzip", "deflate", "br", "zstd"]);
+/** Content codings every `fetch` implementation decodes on its own (Fetch §4.6 step 16). */
+const DECODED = new Set(["gzip", "x-gzip", "deflate", "br"]);
 
 /**
  * A transport on the runtime's global `fetch`: Deno, Bun, Cloudflare Workers, edge runtimes.
- * `fetch` decodes compressed bodies itself, so this transport drops `Content-Encoding` and
- * `Content-Length` from such responses to keep them consistent with the bytes it returns.
+ * `fetch` decodes compressed bodies itself and keeps the headers that describe the encoded
+ * form, so this transport asks the upstream for `identity`; should it compress anyway with a
+ * single coding every `fetch` decodes (gzip, deflate, br), `Content-Encoding` and
+ * `Content-Length` are dropped to match the decoded bytes, and any other coding (`zstd`, a
+ * stacked `gzip, br`) is refused with 502 `ERR_UPSTREAM_ENCODING` rather than garbled.
  *
  * @example
  * ```ts
@@ -42,7 +46,7 @@ export const fetchTransport: Transport = async (request) => {
   try {
     response = await fetch(request.url, {
       method: request.method,
-      headers: request.headers,
+      headers: { ...request.headers, "accept-encoding": "identity" },
       body: request.body,
       redirect: "manual",
       signal: controller.signal,
@@ -56,7 +60,13 @@ export const fetchTransport: Transport = async (request) => {
     clearTimeout(timer);
   }
   const headers: Array<[string, string]> = [];
-  const decoded = DECODED.has(response.headers.get("content-encoding")?.toLowerCase() ?? "");
+  const coding = response.headers.get("content-encoding")?.trim().toLowerCase() ?? "identity";
+  const decoded = coding !== "identity" && coding !== "";
+  if (decoded && !DECODED.has(coding)) {
+    request.signal?.removeEventListener("abort", onClientAbort);
+    controller.abort();
+    throw new UnsupportedEncodingError();
+  }
   for (const [name, value] of response.headers) {
     if (decoded && (name === "content-encoding" || name === "content-length")) continue;
     if (name === "set-cookie") continue;

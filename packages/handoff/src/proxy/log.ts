@@ -7,7 +7,7 @@ export interface LogEvent {
   msg: string;
   requestId: string;
   method: string;
-  /** The path under the mount, as received (percent-encoded), without the query. */
+  /** The request path (mount included, percent-encoded as the URL parser left it), no query. */
   path: string;
   /** The status answered to the client. */
   status: number;

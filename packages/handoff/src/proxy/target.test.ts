@@ -60,9 +60,13 @@ describe("paths", () => {
 
   it("builds the target on the fixed origin, never resolving the path against it", () => {
     const upstream = { origin: "http://127.0.0.1:8000", basePath: "/v1" };
-    expect(targetUrl(upstream, "/x", "?a=1")).toBe("http://127.0.0.1:8000/v1/x?a=1");
-    expect(targetUrl({ ...upstream, basePath: "" }, "", "")).toBe("http://127.0.0.1:8000/");
-    expect(targetUrl({ ...upstream, basePath: "" }, "/@evil.example/x", "")).toBe(
+    expect(targetUrl(upstream, "/x", "?a=1")).toEqual({
+      url: "http://127.0.0.1:8000/v1/x?a=1",
+      origin: "http://127.0.0.1:8000",
+      path: "/v1/x?a=1",
+    });
+    expect(targetUrl({ ...upstream, basePath: "" }, "", "").path).toBe("/");
+    expect(targetUrl({ ...upstream, basePath: "" }, "/@evil.example/x", "").url).toBe(
       "http://127.0.0.1:8000/@evil.example/x",
     );
   });

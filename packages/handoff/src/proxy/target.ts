@@ -88,12 +88,19 @@ function hasDotSegment(path: string): boolean {
  * the path against it: `new URL("//evil.example", base)` would change host). Then checks the
  * result once more, so that the token can only ever go to the configured origin.
  */
-export function targetUrl(upstream: Upstream, rest: string, search: string): string {
-  const path = upstream.basePath + (rest === "" ? "" : rest);
-  const target = upstream.origin + (path === "" ? "/" : path) + search;
-  const parsed = new URL(target);
-  if (parsed.origin !== upstream.origin) {
+export function targetUrl(upstream: Upstream, rest: string, search: string): Target {
+  const joined = upstream.basePath + rest;
+  const path = (joined === "" ? "/" : joined) + search;
+  const url = upstream.origin + path;
+  if (new URL(url).origin !== upstream.origin) {
     throw new AmbiguousPathError("would leave the upstream origin");
   }
-  return target;
+  return { url, origin: upstream.origin, path };
+}
+
+/** Where a request goes: the whole URL, and its origin and request-line path apart. */
+export interface Target {
+  url: string;
+  origin: string;
+  path: string;
 }

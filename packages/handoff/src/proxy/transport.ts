@@ -1,6 +1,6 @@
 /**
  * How the proxy talks to the upstream. The core speaks this interface only; `fetchTransport`
- * works in every Fetch-API runtime, `nodeTransport` (from `handoff`'s Node build) uses
+ * works in every Fetch-API runtime, `nodeTransport` (from `handoff/node`, the default on Node) uses
  * `node:http` directly, which costs far less per request than `fetch` plus Web streams.
  *
  * A transport must not follow redirects, must not decode the body (the bytes and their
@@ -13,6 +13,10 @@ export type Bytes = Uint8Array<ArrayBuffer>;
 export interface UpstreamRequest {
   /** The full upstream URL, already checked to be on the configured origin. */
   url: string;
+  /** `url`'s origin: the configured upstream's, always. */
+  origin: string;
+  /** `url`'s path and query, as they go on the request line. */
+  path: string;
   method: string;
   /** Lower-case names; values as they will be sent. */
   headers: Record<string, string>;
