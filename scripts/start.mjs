@@ -17,7 +17,8 @@ function step(name, args) {
   }
 }
 
-if (!existsSync(`${root}node_modules/.package-lock.json`)) step("install dependencies", ["ci"]);
+if (!existsSync(`${root}node_modules/.package-lock.json`))
+  step("install dependencies", ["install", "--no-audit", "--no-fund"]);
 step("build the handoff library", ["run", "build", "-w", "handoff"]);
 step("build the example Next.js app", ["run", "build", "-w", "example-next"]);
 

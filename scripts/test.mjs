@@ -16,7 +16,7 @@ let failed = 0;
 const steps = [
   ...(existsSync(join(root, "node_modules/.package-lock.json"))
     ? []
-    : [{ name: "install dependencies", cwd: ".", cmd: "npm ci" }]),
+    : [{ name: "install dependencies", cwd: ".", cmd: "npm install --no-audit --no-fund" }]),
   { name: "lint and format (Biome)", cwd: ".", cmd: "npx biome check ." },
   { name: "type-check", cwd: ".", cmd: "npm run typecheck --silent" },
   {
