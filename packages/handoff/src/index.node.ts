@@ -4,7 +4,7 @@ import type { ProxyOptions } from "./proxy/options.js";
 import type { Transport } from "./proxy/transport.js";
 
 // The Node.js build of `handoff` (the package's "node" export condition): the same API and
-// types as index.ts, with `node:http` as the default transport. `nodeTransport` itself, for
+// types as index.ts, with `nodeTransport` (undici's dispatcher) as the default transport. `nodeTransport` itself, for
 // custom agent settings, is exported from `handoff/node`.
 export * from "./index.js";
 

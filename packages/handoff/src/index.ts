@@ -10,7 +10,7 @@ export * from "./tokens/index.js";
 /**
  * Creates a token-forwarding reverse proxy: `Request` in, `Response` out, in any Fetch-API
  * runtime. On Node.js the package resolves to a build whose default transport is
- * `node:http`; elsewhere requests go through the global `fetch`.
+ * `nodeTransport` (undici's dispatcher); elsewhere requests go through the global `fetch`.
  *
  * @example
  * ```ts

@@ -36,8 +36,9 @@ export interface NodeTransportOptions {
    */
   maxSockets?: number;
   /**
-   * ms an idle keep-alive connection is kept. Below Node's own 5 s server keep-alive timeout,
-   * so the client closes first and does not race the server's close.
+   * ms an idle keep-alive connection is kept when the upstream does not say (an upstream's
+   * `Keep-Alive: timeout=N` wins, less a margin). Below Node's own 5 s server keep-alive
+   * timeout, so the client closes first and does not race the server's close.
    * @default 4000
    */
   keepAliveMs?: number;

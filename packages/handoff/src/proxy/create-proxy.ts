@@ -16,7 +16,7 @@ import { type ProxyOptions, resolveOptions } from "./options.js";
 import { type PublicSite, requestIdOf, upstreamRequestHeaders } from "./request-headers.js";
 import { clientResponseHeaders } from "./response-headers.js";
 import { assertUnambiguous, pathUnderMount, type Target, targetUrl } from "./target.js";
-import type { Transport } from "./transport.js";
+import type { Transport, UpstreamResponse } from "./transport.js";
 
 /** What an adapter knows about the request beyond the `Request` itself. */
 export interface HandleContext {
@@ -96,7 +96,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     return { request, method, requestId, context, site, target };
   }
 
-  function withToken(checked: Checked, token: string): Promise<Response> {
+  function withToken(checked: Checked, token: string): Promise<UpstreamResponse> {
     const { request, context } = checked;
     const headers = upstreamRequestHeaders(request.headers, {
       token,
@@ -118,7 +118,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     checked: Checked,
     token: string,
     headers: Record<string, string>,
-  ): Promise<Response> {
+  ): Promise<UpstreamResponse> {
     // Set after the `headers` hook, which therefore cannot replace it.
     headers.authorization = `Bearer ${token}`;
     const body = outgoingBody(checked.request, checked.method, resolved.maxRequestBytes);
@@ -130,38 +130,40 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     checked: Checked,
     headers: Record<string, string>,
     body: OutgoingBody,
-  ): Promise<Response> {
-    const { method, context } = checked;
+  ): Promise<UpstreamResponse> {
     return transport({
       ...checked.target,
-      method,
+      method: checked.method,
       headers,
       body: body.body,
       bodyLength: body.length,
       signal: checked.request.signal ?? null,
       headersTimeout: resolved.headersTimeout,
       idleTimeout: resolved.idleTimeout,
-      expectNoBody: method === "HEAD",
-    }).then((upstream) => {
-      if (upstream.status < 200 || upstream.status > 599) {
-        throw new UpstreamFailedError(new Error(`unusable status ${upstream.status}`));
-      }
-      if (context.dropsContentEncoding) decodeForRuntime(upstream);
-      const responseHeaders = clientResponseHeaders(upstream.headers, {
-        upstream: resolved.upstream,
-        mount: resolved.mount,
-        setCookie: resolved.setCookie,
-        rewriteLocation: resolved.rewriteLocation,
-        requestId: checked.requestId,
-        drop: resolved.dropResponseHeaders,
-      });
-      let responseBody = upstream.body;
-      if (method === "HEAD" || NULL_BODY.has(upstream.status)) {
-        if (responseBody instanceof ReadableStream) responseBody.cancel().catch(() => {});
-        responseBody = null;
-      }
-      return new Response(responseBody, { status: upstream.status, headers: responseHeaders });
+      expectNoBody: checked.method === "HEAD",
     });
+  }
+
+  /** The client's response from the upstream's: status and body as sent, headers by policy. */
+  function toClientResponse(checked: Checked, upstream: UpstreamResponse): Response {
+    if (upstream.status < 200 || upstream.status > 599) {
+      throw new UpstreamFailedError(new Error(`unusable status ${upstream.status}`));
+    }
+    if (checked.context.dropsContentEncoding) decodeForRuntime(upstream);
+    const headers = clientResponseHeaders(upstream.headers, {
+      upstream: resolved.upstream,
+      mount: resolved.mount,
+      setCookie: resolved.setCookie,
+      rewriteLocation: resolved.rewriteLocation,
+      requestId: checked.requestId,
+      drop: resolved.dropResponseHeaders,
+    });
+    let body = upstream.body;
+    if (checked.method === "HEAD" || NULL_BODY.has(upstream.status)) {
+      if (body instanceof ReadableStream) body.cancel().catch(() => {});
+      body = null;
+    }
+    return new Response(body, { status: upstream.status, headers });
   }
 
   return {
@@ -181,11 +183,19 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
         url = new URL(request.url);
         const checked = check(request, url, requestId, context);
         const token = readToken(resolved.token, request);
-        const response =
+        const sent =
           typeof token === "string"
             ? withToken(checked, token)
             : token.then((value) => withToken(checked, value));
-        return response.then((ok) => answer(ok), fail);
+        return sent.then((upstream) => {
+          try {
+            return answer(toClientResponse(checked, upstream));
+          } catch (error) {
+            // An answer the proxy cannot pass on: release the upstream connection too.
+            if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
+            return fail(error);
+          }
+        }, fail);
       } catch (error) {
         return Promise.resolve(fail(error));
       }

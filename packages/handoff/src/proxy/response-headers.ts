@@ -29,24 +29,28 @@ export interface ResponseHeaderContext {
 export function clientResponseHeaders(
   upstreamHeaders: ReadonlyArray<[string, string]>,
   context: ResponseHeaderContext,
-): Headers {
+): Array<[string, string]> {
   const listed = connectionListedIn(upstreamHeaders);
-  const out = new Headers();
+  // Pairs, not a Headers object: `new Response` copies its init into Headers of its own, so
+  // building one here would validate and sort every header twice.
+  const out: Array<[string, string]> = [];
+  let hasRequestId = false;
   for (const [name, value] of upstreamHeaders) {
     if (HOP_BY_HOP.has(name) || context.drop.has(name) || listed?.has(name)) continue;
     if (name === "set-cookie") {
       if (context.setCookie === "drop") continue;
       const kept = context.setCookie === "pass" ? value : context.setCookie(value);
-      if (kept !== null) out.append("set-cookie", kept);
+      if (kept !== null) out.push([name, kept]);
       continue;
     }
-    out.append(name, value);
+    if (name === "location" && context.rewriteLocation) {
+      out.push([name, rewriteLocation(value, context)]);
+      continue;
+    }
+    if (name === "x-request-id") hasRequestId = true;
+    out.push([name, value]);
   }
-  if (context.rewriteLocation) {
-    const location = out.get("location");
-    if (location !== null) out.set("location", rewriteLocation(location, context));
-  }
-  if (!out.has("x-request-id")) out.set("x-request-id", context.requestId);
+  if (!hasRequestId) out.push(["x-request-id", context.requestId]);
   return out;
 }
 

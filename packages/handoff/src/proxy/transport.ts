@@ -1,11 +1,12 @@
 /**
  * How the proxy talks to the upstream. The core speaks this interface only; `fetchTransport`
- * works in every Fetch-API runtime, `nodeTransport` (from `handoff/node`, the default on Node) uses
- * `node:http` directly, which costs far less per request than `fetch` plus Web streams.
+ * works in every Fetch-API runtime, `nodeTransport` (from `handoff/node`, the default on Node)
+ * uses undici's `Agent.dispatch`, which costs far less per request than `fetch` plus Web streams.
  *
- * A transport must not follow redirects, must not decode the body (the bytes and their
- * Content-Encoding pass through as the upstream sent them), and must reject with a
- * `HandoffError` (`ERR_UPSTREAM_*`, or the error the request body stream failed with).
+ * A transport must not follow redirects and must reject with a `HandoffError`
+ * (`ERR_UPSTREAM_*`, or the error the request body stream failed with). It passes the body
+ * bytes and their Content-Encoding on as the upstream sent them; one that cannot help decoding
+ * (as `fetch` does) must drop `Content-Encoding` and `Content-Length` to match.
  */
 /** Bytes backed by a plain ArrayBuffer, as `BodyInit` accepts them. */
 export type Bytes = Uint8Array<ArrayBuffer>;
