@@ -30,7 +30,7 @@ const quick = process.env.BENCH_QUICK === "1";
 const knob = (name, full, short) => Number(process.env[`BENCH_${name}`] ?? (quick ? short : full));
 const config = {
   quick,
-  rounds: knob("ROUNDS", 5, 1),
+  rounds: knob("ROUNDS", 7, 1),
   durationS: knob("DURATION", 5, 1),
   warmupS: knob("WARMUP", 3, 1),
   connections: knob("CONNECTIONS", 10, 10),

@@ -20,7 +20,26 @@ export function parseCookieHeader(header: string | null): Map<string, string> {
   return cookies;
 }
 
-/** Reads one cookie from a request, or `null`. */
+/**
+ * Reads one cookie from a request, or `null`: the same answer as `parseCookieHeader`, found by
+ * scanning for `name=` at pair boundaries instead of building a map (it runs every request).
+ */
 export function readCookie(request: Request, name: string): string | null {
-  return parseCookieHeader(request.headers.get("cookie")).get(name) ?? null;
+  const header = request.headers.get("cookie");
+  if (!header) return null;
+  let from = 0;
+  while (from < header.length) {
+    let end = header.indexOf(";", from);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf("=", from);
+    if (eq !== -1 && eq < end && header.slice(from, eq).trim() === name) {
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+        value = value.slice(1, -1);
+      }
+      return value;
+    }
+    from = end + 1;
+  }
+  return null;
 }

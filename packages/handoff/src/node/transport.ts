@@ -63,7 +63,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
     connections: options.maxSockets ?? 256,
     keepAliveTimeout: options.keepAliveMs ?? 4000,
     pipelining: 1,
-    // The proxy times the head and the body itself (see below).
+    // Set per request from the proxy's options (see send()).
     headersTimeout: 0,
     bodyTimeout: 0,
   });
@@ -98,7 +98,10 @@ function send(
         headers,
         body: request.body as Dispatcher.DispatchOptions["body"],
         headersTimeout: request.headersTimeout,
-        bodyTimeout: 0,
+        // undici's body timeout is the idle timeout the proxy wants: it restarts on every
+        // chunk and does not run while the parser is paused, that is, while a slowly reading
+        // client holds the stream back (client-h1.js onParserTimeout).
+        bodyTimeout: request.idleTimeout,
       },
       exchange,
     );
@@ -110,6 +113,7 @@ function mapError(error: Error, request: UpstreamRequest): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && UNREACHABLE.has(code)) return new UpstreamUnreachableError(error);
   if (code === "UND_ERR_HEADERS_TIMEOUT") return new UpstreamTimeoutError(request.headersTimeout);
+  if (code === "UND_ERR_BODY_TIMEOUT") return new UpstreamTimeoutError(request.idleTimeout);
   return new UpstreamFailedError(error);
 }
 
@@ -124,7 +128,6 @@ class Exchange implements Dispatcher.DispatchHandlers {
   private finished = false;
   private paused = false;
   private resume: (() => void) | undefined;
-  private idle: ReturnType<typeof setTimeout> | undefined;
   private chunks: Buffer[] | undefined;
   private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
   private response: UpstreamResponse | undefined;
@@ -162,7 +165,6 @@ class Exchange implements Dispatcher.DispatchHandlers {
       this.settle();
       return true;
     }
-    this.idle = setTimeout(() => this.onIdle(), this.request.idleTimeout);
     if (length <= SMALL_BODY && !eventStream) {
       this.chunks = [];
       return true;
@@ -175,7 +177,6 @@ class Exchange implements Dispatcher.DispatchHandlers {
         pull: () => {
           if (!this.paused) return;
           this.paused = false;
-          this.idle?.refresh();
           this.resume?.();
         },
         cancel: () => {
@@ -191,7 +192,6 @@ class Exchange implements Dispatcher.DispatchHandlers {
 
   onData(chunk: Buffer): boolean {
     if (this.finished) return true;
-    this.idle?.refresh();
     if (this.chunks) {
       this.chunks.push(chunk);
       return true;
@@ -199,8 +199,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
     if (!this.stream) return true; // HEAD: nothing is wanted
     this.stream.enqueue(chunk);
     if ((this.stream.desiredSize ?? 0) > 0) return true;
-    // A full queue is the client reading slowly, not the upstream going silent: the idle
-    // timer ignores the time until the next pull.
+    // A full queue pauses the socket until the next pull; undici's body (idle) timer does not
+    // run meanwhile, as a slowly reading client is not a silent upstream.
     this.paused = true;
     return false;
   }
@@ -227,17 +227,13 @@ class Exchange implements Dispatcher.DispatchHandlers {
       this.reject(error);
       return;
     }
-    this.stream?.error(error instanceof HandoffError ? error : new UpstreamFailedError(error));
+    const mapped = mapError(error, this.request);
+    this.stream?.error(mapped instanceof HandoffError ? mapped : new UpstreamFailedError(error));
   }
 
   onUpgrade(): void {
     // The proxy drops `Upgrade`, so no upstream can switch protocols on it.
     this.onError(new UpstreamFailedError(new Error("unexpected protocol upgrade")));
-  }
-
-  private onIdle(): void {
-    if (this.paused) return;
-    this.abort?.(new UpstreamTimeoutError(this.request.idleTimeout));
   }
 
   private settle(): void {
@@ -251,7 +247,6 @@ class Exchange implements Dispatcher.DispatchHandlers {
 
   private finish(): void {
     this.finished = true;
-    clearTimeout(this.idle);
     this.request.signal?.removeEventListener("abort", this.onClientAbort);
   }
 }
