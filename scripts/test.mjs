@@ -24,6 +24,11 @@ const steps = [
     cwd: "packages/handoff",
     cmd: "npm run check:package --silent",
   },
+  {
+    name: "packed package works (npm pack, install, run)",
+    cwd: ".",
+    cmd: "node scripts/pack-smoke.mjs",
+  },
   { name: "handoff tests", cwd: "packages/handoff", vitest: true },
 ];
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Proves that `npm pack` of packages/handoff makes a working package: packs it, installs the
+// tarball into an empty project (its dependencies from the registry), and runs a proxy from
+// it between two real servers on 127.0.0.1. Expects packages/handoff/dist to be built.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const packageDir = new URL("../packages/handoff/", import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), "handoff-pack-"));
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+
+try {
+  run("npm", ["pack", "--silent", "--pack-destination", work], packageDir);
+  const tarball = readdirSync(work).find((name) => name.endsWith(".tgz"));
+  if (!tarball) throw new Error("npm pack wrote no tarball");
+  writeFileSync(
+    join(work, "package.json"),
+    '{ "name": "smoke", "private": true, "type": "module" }',
+  );
+  run("npm", ["install", "--silent", "--no-audit", "--no-fund", `./${tarball}`], work);
+  writeFileSync(
+    join(work, "smoke.mjs"),
+    `import http from "node:http";
+import { cookieToken, createProxy, authjsToken, HandoffError } from "handoff";
+import { toNextHandlers } from "handoff/next";
+import { nodeTransport, toNodeListener } from "handoff/node";
+
+const upstream = http.createServer((req, res) => res.end(JSON.stringify({ url: req.url, auth: req.headers.authorization })));
+await new Promise((r) => upstream.listen(0, "127.0.0.1", r));
+const proxy = createProxy({ upstream: "http://127.0.0.1:" + upstream.address().port + "/v1", mount: "/api", token: cookieToken("sid"), transport: nodeTransport() });
+const front = http.createServer(toNodeListener(proxy));
+await new Promise((r) => front.listen(0, "127.0.0.1", r));
+const answer = await (await fetch("http://127.0.0.1:" + front.address().port + "/api/tasks?x=1", { headers: { cookie: "sid=packed" } })).json();
+if (answer.url !== "/v1/tasks?x=1" || answer.auth !== "Bearer packed") throw new Error("unexpected: " + JSON.stringify(answer));
+if (typeof toNextHandlers(proxy).GET !== "function" || typeof authjsToken({ secret: "s" }) !== "function") throw new Error("exports missing");
+if (!(new HandoffError("ERR_X", 500, "t", "m") instanceof Error)) throw new Error("errors missing");
+front.close(); upstream.close();
+console.log("packed handoff works:", JSON.stringify(answer));
+`,
+  );
+  process.stdout.write(run("node", ["smoke.mjs"], work));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
