@@ -5,17 +5,8 @@ import {
   UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from "../errors.js";
+import { UNREACHABLE_CODES } from "../lib/unreachable.js";
 import type { Bytes, Transport, UpstreamRequest, UpstreamResponse } from "../proxy/transport.js";
-
-/** Connection errors that mean the request never reached the upstream. */
-const UNREACHABLE = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
 
 /** Errors of a keep-alive socket that the upstream closed just as it was reused. */
 const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
@@ -111,7 +102,8 @@ function send(
 function mapError(error: Error, request: UpstreamRequest): unknown {
   if (error instanceof HandoffError) return error;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && UNREACHABLE.has(code)) return new UpstreamUnreachableError(error);
+  if (typeof code === "string" && UNREACHABLE_CODES.has(code))
+    return new UpstreamUnreachableError(error);
   if (code === "UND_ERR_HEADERS_TIMEOUT") return new UpstreamTimeoutError(request.headersTimeout);
   if (code === "UND_ERR_BODY_TIMEOUT") return new UpstreamTimeoutError(request.idleTimeout);
   return new UpstreamFailedError(error);

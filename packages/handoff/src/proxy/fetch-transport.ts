@@ -6,17 +6,8 @@ import {
   UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from "../errors.js";
+import { UNREACHABLE_CODES } from "../lib/unreachable.js";
 import type { Transport, UpstreamResponse } from "./transport.js";
-
-/** Connection errors that mean nothing reached the upstream (undici puts them in `cause`). */
-const UNREACHABLE = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
 
 /** Content codings every `fetch` implementation decodes on its own (Fetch §4.6 step 16). */
 const DECODED = new Set(["gzip", "x-gzip", "deflate", "br"]);
@@ -98,7 +89,8 @@ function mapFetchError(error: unknown, signal: AbortSignal): unknown {
   const cause = (error as { cause?: unknown })?.cause;
   if (cause instanceof HandoffError) return cause;
   const code = (cause as { code?: unknown })?.code;
-  if (typeof code === "string" && UNREACHABLE.has(code)) return new UpstreamUnreachableError(error);
+  if (typeof code === "string" && UNREACHABLE_CODES.has(code))
+    return new UpstreamUnreachableError(error);
   if (error instanceof TypeError && /body|stream/i.test(String(cause))) {
     return new RequestBodyError(error);
   }
