@@ -433,6 +433,19 @@ describe("options", () => {
   });
 });
 
+it("answers a request whose Host makes no URL with 400, contacting nothing", async () => {
+  const upstream = await startUpstream();
+  const proxy = await startProxy("node", { upstream: upstream.url, token: () => TOKEN });
+  const response = await rawExchange(
+    proxy.port,
+    "GET /x HTTP/1.1\r\nHost: example.test:99999\r\nConnection: close\r\n\r\n",
+  );
+  expect(response).toMatch(/^HTTP\/1\.1 400 /);
+  expect(response).toContain('"code":"ERR_AMBIGUOUS_PATH"');
+  expect(upstream.seen).toHaveLength(0);
+  await Promise.all([proxy.close(), upstream.close()]);
+});
+
 it("answers a raw request with an absolute-form target with 400", async () => {
   const upstream = await startUpstream();
   const proxy = await startProxy("node", { upstream: upstream.url, token: () => TOKEN });

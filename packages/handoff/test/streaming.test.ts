@@ -2,7 +2,7 @@ import type http from "node:http";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { cookieToken } from "../src/index.js";
-import type { ProxyOptions } from "../src/proxy/index.js";
+import type { LogEvent, ProxyOptions } from "../src/proxy/index.js";
 import {
   COOKIE,
   FLAVOURS,
@@ -133,8 +133,9 @@ describe.each(FLAVOURS)("streaming and failures through the %s transport", (flav
     await waitFor(() => upstreamClosed, 1000);
   });
 
-  it("cuts a response body that goes silent for longer than the idle timeout", async () => {
+  it("cuts a response body that goes silent for longer than the idle timeout, and logs it", async () => {
     let upstreamClosed = false;
+    const events: LogEvent[] = [];
     const { proxy } = await setup(
       (req, res) => {
         res.writeHead(200, { "content-type": "text/event-stream" });
@@ -143,12 +144,17 @@ describe.each(FLAVOURS)("streaming and failures through the %s transport", (flav
           upstreamClosed = true;
         });
       },
-      { timeout: { idle: 200 } },
+      { timeout: { idle: 200 }, logger: (event) => events.push(event) },
     );
     const response = await fetch(`${proxy.url}/p/stall`, { headers: { cookie: COOKIE } });
     expect(response.status).toBe(200);
     await expect(response.text()).rejects.toThrow();
     await waitFor(() => upstreamClosed, 1000);
+    expect(events.map((event) => [event.level, event.status, event.code])).toEqual([
+      ["info", 200, undefined],
+      ["warn", 200, "ERR_UPSTREAM_TIMEOUT"],
+    ]);
+    expect(events[1]?.path).toBe("/p/stall");
   });
 
   it("does not count a slowly reading client as upstream silence", async () => {

@@ -20,6 +20,9 @@ import { DEFAULT_METHODS as ALLOWED } from "../proxy/options.js";
  * http.createServer(toNodeListener(proxy)).listen(3000, "127.0.0.1");
  * ```
  */
+/** Methods the Fetch standard forbids in a `Request` (Fetch §2.2.1). */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
 export function toNodeListener(
   proxy: HandoffProxy,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
@@ -37,9 +40,13 @@ export function toNodeListener(
     try {
       request = toRequest(req, abort.signal);
     } catch {
-      // `new Request` refuses the forbidden methods (Fetch §2.2.1: CONNECT, TRACE, TRACK).
+      // `new Request` refuses the forbidden methods (Fetch §2.2.1: CONNECT, TRACE, TRACK) and
+      // a URL it cannot parse, such as one built from a malformed Host header.
       const method = req.method ?? "";
-      await writeResponse(new MethodNotAllowedError(method, ALLOWED).toResponse(), res);
+      const refusal = FORBIDDEN_METHODS.has(method.toUpperCase())
+        ? new MethodNotAllowedError(method, ALLOWED)
+        : new AmbiguousPathError("could not be read as a URL with its Host header");
+      await writeResponse(refusal.toResponse(), res);
       return;
     }
     const response = await proxy.handle(request, {

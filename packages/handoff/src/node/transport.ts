@@ -220,7 +220,9 @@ class Exchange implements Dispatcher.DispatchHandlers {
       return;
     }
     const mapped = mapError(error, this.request);
-    this.stream?.error(mapped instanceof HandoffError ? mapped : new UpstreamFailedError(error));
+    const failure = mapped instanceof HandoffError ? mapped : new UpstreamFailedError(error);
+    this.request.onBodyError?.(failure);
+    this.stream?.error(failure);
   }
 
   onUpgrade(): void {

@@ -63,6 +63,11 @@ interface Checked {
   context: HandleContext;
   site: PublicSite;
   target: Target;
+  /** The request path as received, for logs (no query). */
+  path: string;
+  started: number;
+  /** The status answered, once known: a body that fails later is logged with it. */
+  status: number;
 }
 
 /**
@@ -81,7 +86,13 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
   const editHeaders = options.headers;
 
   /** Method, path, CSRF: everything decided before the token is read. */
-  function check(request: Request, url: URL, requestId: string, context: HandleContext): Checked {
+  function check(
+    request: Request,
+    url: URL,
+    requestId: string,
+    context: HandleContext,
+    started: number,
+  ): Checked {
     const method = request.method;
     if (!resolved.methods.has(method)) throw new MethodNotAllowedError(method, resolved.methodList);
     const raw = context.rawTarget;
@@ -93,7 +104,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     const site = publicSite(request.headers, url, resolved.trustForwarded);
     csrf?.(request, site.origin);
     const target = targetUrl(resolved.upstream, rest, search);
-    return { request, method, requestId, context, site, target };
+    return { request, method, requestId, context, site, target, path, started, status: 0 };
   }
 
   function withToken(checked: Checked, token: string): Promise<UpstreamResponse> {
@@ -141,6 +152,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       headersTimeout: resolved.headersTimeout,
       idleTimeout: resolved.idleTimeout,
       expectNoBody: checked.method === "HEAD",
+      ...(log ? { onBodyError: (error: unknown) => reportBodyFailure(log, checked, error) } : {}),
     });
   }
 
@@ -158,6 +170,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       requestId: checked.requestId,
       drop: resolved.dropResponseHeaders,
     });
+    checked.status = upstream.status;
     let body = upstream.body;
     if (checked.method === "HEAD" || NULL_BODY.has(upstream.status)) {
       if (body instanceof ReadableStream) body.cancel().catch(() => {});
@@ -181,7 +194,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       };
       try {
         url = new URL(request.url);
-        const checked = check(request, url, requestId, context);
+        const checked = check(request, url, requestId, context, started);
         const token = readToken(resolved.token, request);
         const sent =
           typeof token === "string"
@@ -243,6 +256,23 @@ function usableToken(token: string | null): string {
     throw new TokenSourceError(new TypeError("the token source returned an unusable token"));
   }
   return token;
+}
+
+/** A second event for a response whose body failed after its status was sent. */
+function reportBodyFailure(log: LogSink, checked: Checked, error: unknown): void {
+  const failure = asHandoffError(error);
+  const cause = describeCause(failure.cause);
+  log({
+    level: "warn",
+    msg: `Response body failed: ${failure.title}`,
+    requestId: checked.requestId,
+    method: checked.method,
+    path: checked.path,
+    status: checked.status,
+    durationMs: Date.now() - checked.started,
+    code: failure.code,
+    ...(cause ? { cause } : {}),
+  });
 }
 
 /** Any thrown value as a HandoffError; another copy's HandoffError is recognised by shape. */

@@ -75,8 +75,12 @@ export const fetchTransport: Transport = async (request) => {
     request.signal?.removeEventListener("abort", onClientAbort);
     return result;
   }
-  result.body = withIdleTimeout(response.body, request.idleTimeout, controller, () =>
-    request.signal?.removeEventListener("abort", onClientAbort),
+  result.body = withIdleTimeout(
+    response.body,
+    request.idleTimeout,
+    controller,
+    () => request.signal?.removeEventListener("abort", onClientAbort),
+    request.onBodyError,
   );
   return result;
 };
@@ -103,15 +107,24 @@ function withIdleTimeout(
   ms: number,
   controller: AbortController,
   done: () => void,
+  onBodyError: ((error: unknown) => void) | undefined,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let failed = false;
+  const fail = (stream: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    if (failed) return;
+    failed = true;
+    const reported = error instanceof HandoffError ? error : new UpstreamFailedError(error);
+    onBodyError?.(reported);
+    stream.error(reported);
+  };
   return new ReadableStream<Uint8Array>({
     async pull(stream) {
       timer = setTimeout(() => {
         const error = new UpstreamTimeoutError(ms);
+        fail(stream, error);
         controller.abort(error);
-        stream.error(error);
       }, ms);
       try {
         const { done: ended, value } = await reader.read();
@@ -121,13 +134,14 @@ function withIdleTimeout(
         } else stream.enqueue(value);
       } catch (error) {
         done();
-        stream.error(error);
+        fail(stream, error);
       } finally {
         clearTimeout(timer);
       }
     },
     cancel(reason) {
       clearTimeout(timer);
+      failed = true;
       done();
       controller.abort(reason);
       return reader.cancel(reason);

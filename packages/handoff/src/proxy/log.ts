@@ -1,6 +1,8 @@
 /**
- * One event per proxied request. It names the path but never the query (queries carry
- * secrets often enough), and never a header value: no token or cookie can reach a log.
+ * One event per proxied request when its answer starts, and a second (`warn`, "Response body
+ * failed: …") when a body already under way fails (an idle timeout, an upstream reset). It
+ * names the path but never the query (queries carry secrets often enough), and never a
+ * header value: no token or cookie can reach a log.
  */
 export interface LogEvent {
   level: "info" | "warn" | "error";
@@ -12,7 +14,7 @@ export interface LogEvent {
   /** The status answered to the client. */
   status: number;
   durationMs: number;
-  /** The Handoff error code, when the proxy answered with an error. */
+  /** The Handoff error code, when the proxy answered with an error or a body failed. */
   code?: string;
   /** The cause's `name: message`, for upstream failures. */
   cause?: string;

@@ -33,6 +33,11 @@ export interface UpstreamRequest {
   idleTimeout: number;
   /** The response body is not wanted (HEAD, 204, 304). */
   expectNoBody: boolean;
+  /**
+   * Told when a response body that was already handed on fails mid-stream (an idle timeout, a
+   * reset): the status is sent by then, so this is the only place such a failure is seen.
+   */
+  onBodyError?: (error: unknown) => void;
 }
 
 export interface UpstreamResponse {
