@@ -30,6 +30,7 @@ const steps = [
     cmd: "node scripts/pack-smoke.mjs",
   },
   { name: "handoff tests", cwd: "packages/handoff", vitest: true },
+  { name: "api tests", cwd: "apps/api", vitest: true },
 ];
 
 for (const step of steps) {
