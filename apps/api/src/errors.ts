@@ -191,6 +191,43 @@ export class AuthUnavailableError extends ApiError {
 }
 
 /**
+ * 404: no route answers this method and path. Rendered as problem+json like every other error,
+ * so a client handles one error format whatever went wrong.
+ *
+ * @example
+ * ```ts
+ * app.notFound((c) => new NotFoundError().toResponse({ requestId: c.get("requestId") }));
+ * ```
+ */
+export class NotFoundError extends ApiError {
+  constructor() {
+    super("ERR_NOT_FOUND", 404, "Not found", "No resource answers this method and path.");
+  }
+}
+
+/**
+ * 500: an unexpected failure. The detail is one fixed sentence on purpose: an exception message
+ * can carry internals (SQL, paths, secrets) that must not reach a client (OWASP ASVS V7.4.1);
+ * the original error stays in `cause`, for logs, and the `requestId` ties the two together.
+ *
+ * @example
+ * ```ts
+ * app.onError((error, c) => new InternalError(error).toResponse({ requestId: c.get("requestId") }));
+ * ```
+ */
+export class InternalError extends ApiError {
+  constructor(cause?: unknown) {
+    super(
+      "ERR_INTERNAL",
+      500,
+      "Internal server error",
+      "The server failed to answer this request. Quote the request id when reporting it.",
+      { cause },
+    );
+  }
+}
+
+/**
  * Reads the stable `code` of any error-like value, whichever copy of this module made it.
  *
  * @example
