@@ -73,13 +73,19 @@ describe("createVerifier", () => {
 });
 
 describe("key rotation", () => {
-  it("accepts a token from a newly published key once it re-fetches the JWKS", async () => {
+  /** A verifier that has fetched the JWKS once (at T0) and seen a token from the old key. */
+  async function verifiedOnce() {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(T0);
     const [oldKey, newKey] = [await createSigningKey("2030-a"), await createSigningKey("2030-b")];
     const server = await serve(oldKey);
     const verify = createVerifier(authConfig(server.url), { jwks: { cooldownMs: 10_000 } });
     await verify(`Bearer ${await sign(oldKey)}`);
+    return { oldKey, newKey, server, verify };
+  }
+
+  it("accepts a token from a newly published key once it re-fetches the JWKS", async () => {
+    const { oldKey, newKey, server, verify } = await verifiedOnce();
 
     server.publish([oldKey, newKey]);
     vi.setSystemTime(T0 + 10_001);
@@ -90,12 +96,7 @@ describe("key rotation", () => {
   });
 
   it("refuses a new key for at most the cooldown after the last fetch (the price of the rate limit)", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(T0);
-    const [oldKey, newKey] = [await createSigningKey("2030-a"), await createSigningKey("2030-b")];
-    const server = await serve(oldKey);
-    const verify = createVerifier(authConfig(server.url), { jwks: { cooldownMs: 10_000 } });
-    await verify(`Bearer ${await sign(oldKey)}`);
+    const { oldKey, newKey, server, verify } = await verifiedOnce();
     server.publish([oldKey, newKey]);
 
     vi.setSystemTime(T0 + 9_000);
