@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-// The README's start command (`npm start`): builds and starts what the system has so far, on
-// embedded defaults with no accounts and no keys: the Handoff library, the example Next.js app
-// (production server on 127.0.0.1:3000) and its echo upstream (127.0.0.1:8000).
+// The README's start command (`npm start`): builds and starts the system on embedded defaults,
+// with no accounts and no keys to provide:
+// - the TaskFlow API (apps/api) on 127.0.0.1:8000: PGlite under .data/api, the built-in agent;
+// - the example Next.js app (examples/next) on 127.0.0.1:3000, whose /api/proxy forwards to it.
+// The example's demo sign-in signs short-lived EdDSA JWTs with a key generated into
+// .data/dev-secrets.json on first run; the API verifies them against the example's JWKS.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
+const data = `${root}.data`;
+const web = "http://127.0.0.1:3000";
+const api = "http://127.0.0.1:8000";
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
 function step(name, args) {
@@ -17,14 +24,50 @@ function step(name, args) {
   }
 }
 
+/** The local secrets, made once and kept (mode 0600) so sessions survive a restart. */
+function secrets() {
+  const file = `${data}/dev-secrets.json`;
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  mkdirSync(data, { recursive: true });
+  const { privateKey } = generateKeyPairSync("ed25519");
+  const made = { signingKey: { ...privateKey.export({ format: "jwk" }), kid: randomUUID() } };
+  writeFileSync(file, `${JSON.stringify(made, null, 2)}\n`, { mode: 0o600 });
+  console.log(`▶ generated local secrets in ${file}`);
+  return made;
+}
+
 if (!existsSync(`${root}node_modules/.package-lock.json`))
   step("install dependencies", ["install", "--no-audit", "--no-fund"]);
 step("build the handoff library", ["run", "build", "-w", "handoff"]);
+step("build the TaskFlow API", ["run", "build", "-w", "api"]);
 step("build the example Next.js app", ["run", "build", "-w", "example-next"]);
 
+const { signingKey } = secrets();
 const children = [
-  spawn("npm", ["run", "upstream", "-w", "example-next"], { cwd: root, stdio: "inherit", env }),
-  spawn("npm", ["run", "start", "-w", "example-next"], { cwd: root, stdio: "inherit", env }),
+  // The servers are spawned directly, not through `npm run`, so SIGTERM reaches them.
+  spawn(process.execPath, ["dist/main.js"], {
+    cwd: `${root}apps/api`,
+    stdio: "inherit",
+    env: {
+      ...env,
+      PORT: "8000",
+      DATA_DIR: `${data}/api`,
+      AUTH_JWKS_URL: `${web}/api/demo/jwks`,
+      AUTH_ISSUER: web,
+      AUTH_AUDIENCE: "taskflow-api",
+    },
+  }),
+  spawn(`${root}node_modules/.bin/next`, ["start", "-H", "127.0.0.1", "-p", "3000"], {
+    cwd: `${root}examples/next`,
+    stdio: "inherit",
+    env: {
+      ...env,
+      UPSTREAM_URL: api,
+      DEMO_SIGNING_KEY: JSON.stringify(signingKey),
+      DEMO_ISSUER: web,
+      DEMO_AUDIENCE: "taskflow-api",
+    },
+  }),
 ];
 for (const child of children) {
   child.on("exit", (code) => {
@@ -38,6 +81,8 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 setTimeout(() => {
-  console.log("\nHandoff example: http://127.0.0.1:3000  (echo upstream: http://127.0.0.1:8000)");
-  console.log("Sign in (demo), then call the backend through /api/proxy. Ctrl-C stops both.\n");
-}, 1500);
+  console.log(`\nHandoff example: ${web}  (TaskFlow API: ${api}, OpenAPI at ${api}/openapi.json)`);
+  console.log(
+    "Sign in (demo), then add tasks and ask the agent through /api/proxy. Ctrl-C stops both.\n",
+  );
+}, 2000);

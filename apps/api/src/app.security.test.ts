@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { createBuiltinBrain } from "./agent/index.js";
 import { createApp } from "./app.js";
 import { createVerifier } from "./auth/index.js";
 import { createLogger } from "./log.js";
 import { startServer } from "./server.js";
+import { openTestDatabase } from "./testing/db.js";
 import { authConfig, createSigningKey, sign, startJwksServer } from "./testing/issuer.js";
 import { captureLogs } from "./testing/logs.js";
 
@@ -11,9 +13,12 @@ describe("the request log", () => {
     const key = await createSigningKey("k1");
     const jwks = await startJwksServer([key]);
     const logs = captureLogs();
+    const db = await openTestDatabase("pglite");
     const app = createApp({
       verify: createVerifier(authConfig(jwks.url)),
       logger: createLogger({ level: "trace", destination: logs.destination }),
+      store: db.store,
+      brain: createBuiltinBrain(),
     });
     const server = await startServer({ app, port: 0 });
     try {
@@ -34,6 +39,7 @@ describe("the request log", () => {
       }
     } finally {
       await server.shutdown();
+      await db.close();
       await jwks.close();
     }
   });

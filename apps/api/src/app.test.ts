@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBuiltinBrain } from "./agent/index.js";
 import { createApp } from "./app.js";
 import { createVerifier } from "./auth/index.js";
+import type { Database } from "./db/index.js";
 import { createLogger } from "./log.js";
 import { type RunningServer, startServer } from "./server.js";
+import { openTestDatabase } from "./testing/db.js";
 import {
   authConfig,
   createSigningKey,
@@ -16,14 +19,18 @@ import { captureLogs } from "./testing/logs.js";
 let key: SigningKey;
 let jwks: JwksServer;
 let server: RunningServer;
+let db: Database;
 const logs = captureLogs();
 
 beforeAll(async () => {
   key = await createSigningKey("k1");
   jwks = await startJwksServer([key]);
+  db = await openTestDatabase("pglite");
   const app = createApp({
     verify: createVerifier(authConfig(jwks.url)),
     logger: createLogger({ destination: logs.destination }),
+    store: db.store,
+    brain: createBuiltinBrain(),
   });
   app.get("/test/boom", () => {
     throw new Error("secret internal detail");
@@ -32,6 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.shutdown();
+  await db?.close();
   await jwks?.close();
 });
 

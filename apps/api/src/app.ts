@@ -1,8 +1,15 @@
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
+import { type AgentRoutesDeps, agentRoutes, type Brain } from "./agent/index.js";
 import type { Verifier } from "./auth/index.js";
-import { InternalError, isApiError, NotFoundError } from "./errors.js";
+import { BadRequestError, InternalError, isApiError, NotFoundError } from "./errors.js";
+import { mcpRoutes } from "./mcp/index.js";
 import { type AppEnv, authenticate, requestId, requestLog } from "./middleware.js";
+import { serveOpenApiDocument } from "./openapi.js";
+import type { TaskStore } from "./tasks/model.js";
+import { taskRoutes } from "./tasks/routes.js";
+import { validationHook } from "./validation.js";
 
 export type { AppEnv } from "./middleware.js";
 
@@ -12,34 +19,99 @@ export interface AppOptions {
   verify: Verifier;
   /** Where request lines and errors go; see `createLogger`. */
   logger: Logger;
+  /** Where tasks live; see `openDatabase`. */
+  store: TaskStore;
+  /** What answers `/v1/agent/chat`; see `createBrain`. */
+  brain: Brain;
+  /** Agent tuning: the session store and the heartbeat interval (defaults suit production). */
+  agent?: Pick<AgentRoutesDeps, "sessions" | "heartbeatMs">;
 }
 
 /**
  * Creates the TaskFlow API as a Hono app: a `(Request) => Response` that any runtime adapter
- * serves. `GET /health` is public; everything under `/api/` needs a valid bearer token. Every
- * error, including unknown routes and unexpected exceptions, answers RFC 9457 problem+json.
+ * serves. `GET /health` and `GET /openapi.json` are public; `/api/*` (tasks), `/v1/agent/*`
+ * (the agent's SSE chat) and `/mcp` (the MCP server) need a valid bearer token. Every error, including unknown routes, validation failures and unexpected
+ * exceptions, answers RFC 9457 problem+json.
  *
  * @example
  * ```ts
- * const app = createApp({ verify: createVerifier(readAuthConfig(process.env)), logger });
+ * const { store } = await openDatabase(readDatabaseConfig(process.env));
+ * const verify = createVerifier(readAuthConfig(process.env));
+ * const app = createApp({ verify, logger, store, brain: createBrain(readAgentConfig(process.env)) });
  * const response = await app.fetch(new Request("http://api.test/health"));
  * ```
  */
-export function createApp({ verify, logger }: AppOptions): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function createApp({
+  verify,
+  logger,
+  store,
+  brain,
+  agent,
+}: AppOptions): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId(), requestLog(logger));
-  app.use("/api/*", authenticate(verify, logger));
+  const auth = authenticate(verify, logger);
+  app.use("/api/*", auth);
+  app.use("/v1/agent/*", auth);
+  app.use("/mcp", auth);
+  app.use("/mcp/*", auth);
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.get("/api/me", (c) => {
-    const { userId, tenantId, email } = c.get("principal");
-    return c.json({ userId, tenantId, ...(email === undefined ? {} : { email }) });
-  });
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["service"],
+      summary: "Liveness, without authentication",
+      responses: {
+        200: {
+          description: "The process serves requests.",
+          content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+        },
+      },
+    }),
+    (c) => c.json({ status: "ok" as const }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/me",
+      tags: ["service"],
+      security: [{ bearerAuth: [] }],
+      summary: "Who the bearer token names",
+      responses: {
+        200: {
+          description: "The caller.",
+          content: {
+            "application/json": {
+              schema: z.object({
+                userId: z.string(),
+                tenantId: z.string(),
+                email: z.string().optional(),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    (c) => {
+      const { userId, tenantId, email } = c.get("principal");
+      return c.json({ userId, tenantId, ...(email === undefined ? {} : { email }) }, 200);
+    },
+  );
+  app.route("/api/tasks", taskRoutes({ store }));
+  app.route("/v1/agent", agentRoutes({ ...agent, store, brain, logger }));
+  app.route("/mcp", mcpRoutes({ store, logger }));
+
+  serveOpenApiDocument(app);
 
   app.notFound((c) => new NotFoundError().toResponse({ requestId: c.get("requestId") }));
   app.onError((error, c) => {
     const requestId = c.get("requestId");
     if (isApiError(error)) return error.toResponse({ requestId });
+    // Hono's own 400s (a malformed body it parsed itself) keep their status, as problem+json.
+    if (error instanceof HTTPException && error.status === 400) {
+      return new BadRequestError(error.message).toResponse({ requestId });
+    }
     // The message stays in the log: it may hold internals a client must not see.
     logger.error({ requestId, err: error }, "unhandled error");
     return new InternalError(error).toResponse({ requestId });

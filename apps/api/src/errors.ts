@@ -18,6 +18,8 @@ export interface ApiErrorOptions {
   cause?: unknown;
   /** Extra response headers, such as `WWW-Authenticate` on a 401 or `Retry-After` on a 503. */
   headers?: Record<string, string>;
+  /** Extension members added to the problem body (RFC 9457 §3.2), such as `errors` on a 422. */
+  extensions?: Record<string, unknown>;
 }
 
 /**
@@ -38,6 +40,8 @@ export class ApiError extends Error {
   readonly title: string;
   /** Extra headers to send with the problem response. */
   readonly headers: Record<string, string>;
+  /** Extension members of the problem body (RFC 9457 §3.2). */
+  readonly extensions: Record<string, unknown>;
 
   constructor(
     code: string,
@@ -52,6 +56,7 @@ export class ApiError extends Error {
     this.status = status;
     this.title = title;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 
   /**
@@ -65,6 +70,7 @@ export class ApiError extends Error {
    */
   toResponse(context: { requestId?: string } = {}): Response {
     const body = {
+      ...this.extensions,
       type: PROBLEM_TYPE_BASE + this.code,
       title: this.title,
       status: this.status,
@@ -200,8 +206,121 @@ export class AuthUnavailableError extends ApiError {
  * ```
  */
 export class NotFoundError extends ApiError {
+  constructor(message = "No resource answers this method and path.") {
+    super("ERR_NOT_FOUND", 404, "Not found", message);
+  }
+}
+
+/** One rejected input field of a 422, named by its JSON path (`title`, `notes`, `status`). */
+export interface FieldError {
+  /** The field, as a dotted path into the request (`title`, `notes.0`; a query parameter by its name, `limit`). */
+  field: string;
+  /** Why the value was refused, in a sentence a form can show next to the field. */
+  message: string;
+}
+
+/**
+ * 422: the request is well-formed JSON but a field is missing, of the wrong type or out of
+ * range. The body lists every rejected field in `errors`, and the detail names the first.
+ *
+ * @example
+ * ```ts
+ * throw new ValidationError([{ field: "title", message: "Must not be empty." }]);
+ * ```
+ */
+export class ValidationError extends ApiError {
+  /** Every rejected field. */
+  readonly errors: readonly FieldError[];
+
+  constructor(errors: readonly FieldError[]) {
+    const [first] = errors;
+    const detail =
+      first === undefined
+        ? "The request is invalid."
+        : `Invalid \`${first.field}\`: ${first.message}` +
+          (errors.length > 1 ? ` (and ${errors.length - 1} more)` : "");
+    super("ERR_VALIDATION", 422, "Invalid request", detail, {
+      extensions: { errors: errors.map(({ field, message }) => ({ field, message })) },
+    });
+    this.errors = errors;
+  }
+}
+
+/**
+ * 400: the body is not JSON (or not the JSON object the route expects), or the
+ * `Content-Type` is not `application/json`.
+ *
+ * @example
+ * ```ts
+ * throw new BadRequestError("The body is not valid JSON.");
+ * ```
+ */
+export class BadRequestError extends ApiError {
+  constructor(message: string) {
+    super("ERR_BAD_REQUEST", 400, "Bad request", message);
+  }
+}
+
+/**
+ * 415: a request body that is not `application/json` (or a `+json` type) on a route that takes
+ * JSON. Refused instead of read as empty, so a form post is not mistaken for a missing field.
+ *
+ * @example
+ * ```ts
+ * throw new UnsupportedMediaTypeError();
+ * ```
+ */
+export class UnsupportedMediaTypeError extends ApiError {
   constructor() {
-    super("ERR_NOT_FOUND", 404, "Not found", "No resource answers this method and path.");
+    super(
+      "ERR_UNSUPPORTED_MEDIA_TYPE",
+      415,
+      "Unsupported media type",
+      "Send the body as JSON with Content-Type: application/json.",
+      // RFC 9110 §15.5.16: say which formats are accepted.
+      { headers: { "accept-patch": "application/json, application/merge-patch+json" } },
+    );
+  }
+}
+
+/**
+ * 413: the request body is larger than the route accepts (counted as it streams in, so a lying
+ * or absent `Content-Length` does not get past it).
+ *
+ * @example
+ * ```ts
+ * throw new PayloadTooLargeError(64 * 1024);
+ * ```
+ */
+export class PayloadTooLargeError extends ApiError {
+  constructor(limit: number) {
+    super(
+      "ERR_PAYLOAD_TOO_LARGE",
+      413,
+      "Payload too large",
+      `The request body is larger than ${limit} bytes.`,
+    );
+  }
+}
+
+/**
+ * 412: an `If-Match` precondition failed: the resource changed since the client read it
+ * (RFC 9110 §13.1.1). The current `ETag` is sent back so the client can re-read and retry.
+ *
+ * @example
+ * ```ts
+ * throw new PreconditionFailedError('"7"');
+ * ```
+ */
+export class PreconditionFailedError extends ApiError {
+  constructor(currentEtag?: string) {
+    super(
+      "ERR_PRECONDITION_FAILED",
+      412,
+      "Precondition failed",
+      "The resource was changed since you read it. Fetch it again and retry with its new ETag.",
+      currentEtag === undefined ? {} : { headers: { etag: currentEtag } },
+    );
   }
 }
 
@@ -222,6 +341,133 @@ export class InternalError extends ApiError {
       500,
       "Internal server error",
       "The server failed to answer this request. Quote the request id when reporting it.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * 405: the path exists but not for this method. RFC 9110 §15.5.6: the answer MUST carry `Allow`.
+ * `/mcp` answers it to GET and DELETE: a stateless MCP server offers no server-initiated SSE
+ * stream and no session to end (MCP Streamable HTTP, "Listening for Messages from the Server").
+ *
+ * @example
+ * ```ts
+ * throw new MethodNotAllowedError(["POST"]); // 405, Allow: POST
+ * ```
+ */
+export class MethodNotAllowedError extends ApiError {
+  constructor(allow: readonly string[]) {
+    super(
+      "ERR_METHOD_NOT_ALLOWED",
+      405,
+      "Method not allowed",
+      `This endpoint answers ${allow.join(", ")} only.`,
+      { headers: { allow: allow.join(", ") } },
+    );
+  }
+}
+
+/**
+ * 409: the agent session is already answering another message. One chat at a time per session
+ * keeps its history in order; a second one is refused rather than queued, so no connection is
+ * held open waiting for an answer that may never come.
+ *
+ * @example
+ * ```ts
+ * if (!sessions.acquire(session)) throw new SessionBusyError();
+ * ```
+ */
+export class SessionBusyError extends ApiError {
+  constructor() {
+    super(
+      "ERR_SESSION_BUSY",
+      409,
+      "Session busy",
+      "This agent session is still answering a previous message. Wait for its `done` event.",
+    );
+  }
+}
+
+/**
+ * 502: the model provider refused the agent's credentials (its 401 or 403). A server
+ * misconfiguration, not the caller's: the provider's message, which can echo part of the API
+ * key, stays in `cause` and is never sent or logged.
+ *
+ * @example
+ * ```ts
+ * emit({ type: "error", data: { code: error.code, message: error.message } });
+ * ```
+ */
+export class AgentModelAuthError extends ApiError {
+  constructor(cause?: unknown) {
+    super(
+      "ERR_AGENT_MODEL_AUTH",
+      502,
+      "Model provider refused the credentials",
+      "The agent's model provider refused its credentials. An operator must fix OPENAI_API_KEY.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * 503: the model provider rate-limited the agent (its 429) after the SDK's retries.
+ *
+ * @example
+ * ```ts
+ * if (error.status === 429) throw new AgentModelRateLimitedError(error);
+ * ```
+ */
+export class AgentModelRateLimitedError extends ApiError {
+  constructor(cause?: unknown) {
+    super(
+      "ERR_AGENT_MODEL_RATE_LIMITED",
+      503,
+      "Model provider rate limit",
+      "The agent's model provider is rate-limiting requests. Try again in a minute.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * 503: the model provider could not be reached, timed out or failed (5xx) after the SDK's
+ * retries.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof APIConnectionError) throw new AgentModelUnavailableError(error);
+ * ```
+ */
+export class AgentModelUnavailableError extends ApiError {
+  constructor(cause?: unknown) {
+    super(
+      "ERR_AGENT_MODEL_UNAVAILABLE",
+      503,
+      "Model provider unavailable",
+      "The agent's model provider did not answer. Try again shortly.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * 500: the agent failed for another reason (the provider refused the request, sent something
+ * unreadable, or a tool failed unexpectedly). The detail is fixed; the cause is logged.
+ *
+ * @example
+ * ```ts
+ * emit({ type: "error", data: { code: "ERR_AGENT_FAILED", message: new AgentFailedError().message } });
+ * ```
+ */
+export class AgentFailedError extends ApiError {
+  constructor(cause?: unknown) {
+    super(
+      "ERR_AGENT_FAILED",
+      500,
+      "Agent failed",
+      "The agent could not answer this message. Quote the request id when reporting it.",
       { cause },
     );
   }

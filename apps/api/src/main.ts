@@ -1,30 +1,62 @@
 /**
- * The TaskFlow API process: reads the environment (`PORT`, `HOST`, `AUTH_*`, `LOG_LEVEL`),
- * serves the app, and drains in-flight requests on SIGTERM/SIGINT before exiting. A bad
- * configuration exits with status 1 and one message listing every problem.
+ * The TaskFlow API process: reads the environment (`PORT`, `HOST`, `AUTH_*`, `DATABASE_URL`,
+ * `DATA_DIR`, `OPENAI_*`, `LOG_LEVEL`), opens and migrates the database, serves the app, and on
+ * SIGTERM/SIGINT drains in-flight requests and streams before closing the database and exiting.
+ * A bad configuration exits with status 1 and one message listing every problem.
  */
+import { createBrain, readAgentConfig } from "./agent/index.js";
 import { createApp } from "./app.js";
 import { createVerifier, readAuthConfig } from "./auth/index.js";
+import { openDatabase, readDatabaseConfig } from "./db/index.js";
 import { readServerConfig } from "./env.js";
-import { errorCode } from "./errors.js";
+import { errorCode, InvalidConfigError } from "./errors.js";
 import { createLogger } from "./log.js";
 import { onShutdownSignal, startServer } from "./server.js";
 
 const logger = createLogger({ level: process.env.LOG_LEVEL });
 
 try {
-  const { port, host, drainTimeoutMs } = readServerConfig(process.env);
-  const verify = createVerifier(readAuthConfig(process.env));
+  // Every variable is read before anything starts, so one run reports every problem.
+  const problems: string[] = [];
+  const read = <T>(reader: (env: NodeJS.ProcessEnv) => T): T | undefined => {
+    try {
+      return reader(process.env);
+    } catch (error) {
+      if (errorCode(error) !== "ERR_INVALID_CONFIG") throw error;
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const serverConfig = read(readServerConfig);
+  const authConfig = read(readAuthConfig);
+  const databaseConfig = read(readDatabaseConfig);
+  const agentConfig = read(readAgentConfig);
+  if (!serverConfig || !authConfig || !databaseConfig || !agentConfig) {
+    throw new InvalidConfigError(problems.join("\n"));
+  }
+  const { port, host, drainTimeoutMs } = serverConfig;
+  const verify = createVerifier(authConfig);
+  const database = await openDatabase(databaseConfig, { logger });
   const server = await startServer({
-    app: createApp({ verify, logger }),
+    app: createApp({ verify, logger, store: database.store, brain: createBrain(agentConfig) }),
     port,
     host,
     drainTimeoutMs,
   });
-  logger.info({ url: server.url.href }, "listening");
+  logger.info(
+    {
+      url: server.url.href,
+      agent:
+        agentConfig.kind === "openai"
+          ? { brain: "openai", model: agentConfig.model }
+          : { brain: "builtin" },
+    },
+    "listening",
+  );
   onShutdownSignal(async (signal) => {
     logger.info({ signal, drainTimeoutMs }, "shutting down");
     await server.shutdown();
+    await database.close();
     logger.info("stopped");
   });
 } catch (error) {

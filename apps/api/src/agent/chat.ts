@@ -1,0 +1,139 @@
+import type { Logger } from "pino";
+import { AgentFailedError, type ApiError, isApiError } from "../errors.js";
+import type { TaskStore } from "../tasks/model.js";
+import type { Brain, BrainCaller, ChatMessage } from "./brain.js";
+import { type AgentEvent, encodeEvent, HEARTBEAT } from "./events.js";
+import type { AgentSession, SessionStore } from "./sessions.js";
+import { openToolBox } from "./toolbox.js";
+
+/** One chat turn to stream. The session must already be acquired; it is released at the end. */
+export interface ChatTurn {
+  store: TaskStore;
+  brain: Brain;
+  sessions: SessionStore;
+  session: AgentSession;
+  caller: BrainCaller;
+  message: string;
+  logger: Logger;
+  /** Aborted when the client disconnects (the request's signal). */
+  signal: AbortSignal;
+  /** Silence after which a `: ping` comment is sent. */
+  heartbeatMs: number;
+}
+
+/**
+ * Runs one turn and returns its Server-Sent Events as a byte stream: `session`, the brain's
+ * `delta`/`tool_call`/`tool_result` events as they happen, then `done` or `error`. Each event is
+ * enqueued as its own chunk the moment it exists, so the server writes it at once. Cancelling
+ * the stream or aborting `signal` (the client went away) aborts the brain.
+ *
+ * @example
+ * ```ts
+ * return new Response(chatStream(turn), { headers: EVENT_STREAM_HEADERS });
+ * ```
+ */
+export function chatStream(turn: ChatTurn): ReadableStream<Uint8Array> {
+  const { store, brain, sessions, session, caller, message, logger, heartbeatMs } = turn;
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error("The client disconnected."));
+  const encoder = new TextEncoder();
+  let open = true;
+  let heartbeat: ReturnType<typeof setTimeout> | undefined;
+
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (text: string) => {
+        if (!open) return;
+        controller.enqueue(encoder.encode(text));
+        clearTimeout(heartbeat);
+        heartbeat = setTimeout(() => send(HEARTBEAT), heartbeatMs);
+      };
+      const emit = (event: AgentEvent) => send(encodeEvent(event));
+      if (turn.signal.aborted) stop();
+      turn.signal.addEventListener("abort", stop, { once: true });
+
+      const started = performance.now();
+      const run = async () => {
+        emit({ type: "session", data: { sessionId: session.id } });
+        const tools = await openToolBox({
+          store,
+          scope: { tenantId: caller.tenantId, userId: caller.userId },
+          emit,
+          signal: abort.signal,
+          logger,
+        });
+        try {
+          const user: ChatMessage = { role: "user", content: message };
+          const result = await brain.run({
+            messages: [...session.messages, user],
+            tools,
+            caller,
+            signal: abort.signal,
+            emit,
+          });
+          abort.signal.throwIfAborted();
+          sessions.append(session, [user, ...result.messages]);
+          emit({
+            type: "done",
+            data: { sessionId: session.id, finishReason: result.finishReason },
+          });
+          logger.info(
+            {
+              sessionId: session.id,
+              brain: brain.kind,
+              finishReason: result.finishReason,
+              durationMs: Math.round(performance.now() - started),
+            },
+            "agent chat",
+          );
+        } finally {
+          await tools.close();
+        }
+      };
+
+      run()
+        .catch((error: unknown) => {
+          if (abort.signal.aborted) {
+            logger.info(
+              { sessionId: session.id, brain: brain.kind },
+              "agent chat aborted by the client",
+            );
+            return;
+          }
+          const failure: ApiError = isApiError(error) ? error : new AgentFailedError(error);
+          logFailure(logger, failure, error, session.id);
+          emit({ type: "error", data: { code: failure.code, message: failure.message } });
+        })
+        .finally(() => {
+          sessions.release(session);
+          turn.signal.removeEventListener("abort", stop);
+          clearTimeout(heartbeat);
+          if (open) {
+            open = false;
+            controller.close();
+          }
+        });
+    },
+    cancel() {
+      open = false;
+      clearTimeout(heartbeat);
+      stop();
+    },
+  });
+}
+
+/**
+ * Logs a failed turn by code. A provider error is logged by name and status only: its message
+ * can quote the API key (OpenAI's 401 does), and its request headers carry it.
+ */
+function logFailure(logger: Logger, failure: ApiError, error: unknown, sessionId: string): void {
+  if (failure !== error) {
+    logger.error({ sessionId, code: failure.code, err: error }, "agent chat failed");
+    return;
+  }
+  const cause = failure.cause as { name?: unknown; status?: unknown } | undefined;
+  logger.warn(
+    { sessionId, code: failure.code, cause: cause && { name: cause.name, status: cause.status } },
+    "agent chat failed",
+  );
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { createBrain, readAgentConfig } from "./config.js";
+
+describe("the agent configuration", () => {
+  it("runs the built-in brain without OPENAI_API_KEY", () => {
+    expect(readAgentConfig({})).toEqual({ kind: "builtin" });
+    expect(readAgentConfig({ OPENAI_API_KEY: "  ", OPENAI_MODEL: "x" })).toEqual({
+      kind: "builtin",
+    });
+    expect(createBrain({ kind: "builtin" }).kind).toBe("builtin");
+  });
+
+  it("runs the model brain with a key, on gpt-4.1-mini unless OPENAI_MODEL says otherwise", () => {
+    expect(readAgentConfig({ OPENAI_API_KEY: " sk-1 " })).toEqual({
+      kind: "openai",
+      apiKey: "sk-1",
+      model: "gpt-4.1-mini",
+    });
+    const config = readAgentConfig({
+      OPENAI_API_KEY: "sk-1",
+      OPENAI_BASE_URL: "http://127.0.0.1:11434/v1",
+      OPENAI_MODEL: "llama3.1",
+    });
+    expect(config).toEqual({
+      kind: "openai",
+      apiKey: "sk-1",
+      baseURL: "http://127.0.0.1:11434/v1",
+      model: "llama3.1",
+    });
+    const brain = createBrain(config);
+    expect([brain.kind, brain.model]).toEqual(["openai", "llama3.1"]);
+  });
+
+  it.each(["not a url", "ftp://models.test/v1", "https://user:hunter2@models.test/v1"])(
+    "refuses OPENAI_BASE_URL=%s with ERR_INVALID_CONFIG, quoting no credentials",
+    (url) => {
+      let error: unknown;
+      try {
+        readAgentConfig({ OPENAI_API_KEY: "sk-1", OPENAI_BASE_URL: url });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toMatchObject({ code: "ERR_INVALID_CONFIG" });
+      expect((error as Error).message).toContain("OPENAI_BASE_URL");
+      expect((error as Error).message).not.toContain("hunter2");
+    },
+  );
+
+  it("refuses a key with a line break, without quoting it", () => {
+    expect(() => readAgentConfig({ OPENAI_API_KEY: "sk-secret\nx-evil: 1" })).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_CONFIG",
+        message: expect.not.stringContaining("sk-secret"),
+      }),
+    );
+  });
+});

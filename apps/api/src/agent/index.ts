@@ -1,0 +1,30 @@
+export type {
+  Brain,
+  BrainCaller,
+  BrainInput,
+  BrainResult,
+  ChatMessage,
+  ToolBox,
+  ToolCallRecord,
+  ToolInfo,
+  ToolOutcome,
+} from "./brain.js";
+export { createBuiltinBrain } from "./builtin.js";
+export { type AgentConfig, createBrain, DEFAULT_OPENAI_MODEL, readAgentConfig } from "./config.js";
+export {
+  type AgentError,
+  type AgentEvent,
+  type AgentEventMap,
+  type AgentEventType,
+  encodeEvent,
+  type FinishReason,
+} from "./events.js";
+export { createOpenAIBrain, type OpenAIBrainOptions } from "./openai.js";
+export { type AgentRoutesDeps, agentRoutes, MESSAGE_MAX } from "./routes.js";
+export {
+  type AgentSession,
+  type SessionOwner,
+  SessionStore,
+  type SessionStoreOptions,
+} from "./sessions.js";
+export { type OpenToolBox, openToolBox, type ToolBoxOptions } from "./toolbox.js";

@@ -1,0 +1,42 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/pglite";
+import { migrate } from "drizzle-orm/pglite/migrator";
+import { lockDataDir } from "./lock.js";
+import { MIGRATIONS_FOLDER } from "./migrations.js";
+import type { Connection } from "./open.js";
+
+/**
+ * Starts PGlite (in memory when `dataDir` is `null`) and applies the migrations. PGlite runs
+ * one statement at a time and holds a lock for the whole of a transaction, so concurrent
+ * requests never interleave inside one another's transactions.
+ */
+export async function openPglite(dataDir: string | null): Promise<Connection> {
+  let unlock = async () => {};
+  if (dataDir !== null) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataDir(dataDir);
+  }
+  const client = new PGlite(dataDir ?? undefined);
+  try {
+    await client.waitReady;
+    const db = drizzle(client);
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    let closed: Promise<void> | undefined;
+    return {
+      db,
+      async ping() {
+        await db.execute(sql`select 1`);
+      },
+      close() {
+        closed ??= client.close().finally(unlock);
+        return closed;
+      },
+    };
+  } catch (error) {
+    if (!client.closed) await client.close().catch(() => {});
+    await unlock();
+    throw error;
+  }
+}

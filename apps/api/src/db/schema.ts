@@ -1,0 +1,75 @@
+/**
+ * The tables, as Drizzle pg-core definitions. `drizzle-kit generate` (`npm run db:generate`)
+ * turns changes here into SQL under `apps/api/drizzle/`; `migrations.test.ts` fails when the
+ * two disagree.
+ */
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  type PgDatabase,
+  type PgQueryResultHKT,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+import { TITLE_MAX } from "../tasks/model.js";
+
+/** Millisecond precision: what a JavaScript `Date` holds, so a value reads back unchanged. */
+const moment = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/**
+ * One row per tenant that ever created a task: the counter its task numbers come from. Kept
+ * apart from `tasks` so that numbers are never reused, even after the newest task is deleted.
+ */
+export const tenants = pgTable("tenants", {
+  id: text("id").primaryKey(),
+  /** The number the tenant's next task gets. */
+  nextTaskNumber: integer("next_task_number").notNull(),
+  createdAt: moment("created_at").notNull().defaultNow(),
+});
+
+/** The tasks of every tenant; every statement on it names `tenant_id`. */
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    number: integer("number").notNull(),
+    title: varchar("title", { length: TITLE_MAX }).notNull(),
+    /**
+     * The title as `findByTitle` compares it (trimmed, normalised, case-folded), computed in
+     * JavaScript: SQL `lower()` depends on the database's locale (ASCII-only under `C`), and
+     * PGlite and a PostgreSQL server must answer alike.
+     */
+    titleKey: text("title_key").notNull(),
+    notes: text("notes").notNull().default(""),
+    status: text("status", { enum: ["open", "done"] }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: moment("created_at").notNull().defaultNow(),
+    updatedAt: moment("updated_at").notNull().defaultNow(),
+    version: integer("version").notNull().default(1),
+  },
+  (table) => [
+    // Also serves the listing, newest first: (tenant_id, number DESC) is a backward scan.
+    uniqueIndex("tasks_tenant_number_key").on(table.tenantId, table.number),
+    index("tasks_tenant_status_number_idx").on(table.tenantId, table.status, table.number),
+    index("tasks_tenant_title_key_idx").on(table.tenantId, table.titleKey),
+    check("tasks_status_check", sql`${table.status} in ('open', 'done')`),
+  ],
+);
+
+/** A row of `tasks` as selected. */
+export type TaskRow = typeof tasks.$inferSelect;
+
+/**
+ * A Drizzle handle on these tables, whichever driver (PGlite or node-postgres) is behind it.
+ * Typed without a relational schema: the store uses the SQL-like API only.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;

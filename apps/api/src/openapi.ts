@@ -1,0 +1,147 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { MESSAGE_MAX } from "./agent/index.js";
+import type { AppEnv } from "./middleware.js";
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
+const security = [{ bearerAuth: [] }];
+const unauthorized = problem("No valid bearer token, or no tenant in it (401, 403).");
+
+/**
+ * Describes the routes that are not zod-validated OpenAPI routes (the agent's SSE chat and the
+ * MCP endpoint) and serves the document at `/openapi.json`, so one document covers the API.
+ *
+ * @example
+ * ```ts
+ * serveOpenApiDocument(app);
+ * ```
+ */
+export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
+  const registry = app.openAPIRegistry;
+  registry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "An EdDSA JWT from the web app's JWKS, with `sub` and `tenant_id`.",
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/agent/health",
+    tags: ["agent"],
+    security,
+    summary: "Whether the agent can answer, and with which brain",
+    responses: {
+      200: {
+        description: '`{ "status": "ok", "brain": "builtin" | "openai", "model"?: "…" }`',
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["status", "brain"],
+              properties: {
+                status: { type: "string", enum: ["ok"] },
+                brain: { type: "string", enum: ["builtin", "openai"] },
+                model: { type: "string" },
+              },
+            },
+          },
+        },
+      },
+      401: unauthorized,
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/agent/session",
+    tags: ["agent"],
+    security,
+    summary: "Start a conversation",
+    responses: {
+      201: {
+        description: "A session only its creator can use.",
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["sessionId", "expiresAt"],
+              properties: {
+                sessionId: { type: "string" },
+                expiresAt: { type: "string", format: "date-time" },
+              },
+            },
+          },
+        },
+      },
+      401: unauthorized,
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/agent/chat",
+    tags: ["agent"],
+    security,
+    summary: "Send a message; the answer streams as server-sent events",
+    description:
+      "Events `session`, `delta`, `tool_call`, `tool_result`, then `done` or `error`; see docs/api/agent.md.",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["message"],
+              properties: {
+                message: { type: "string", minLength: 1, maxLength: MESSAGE_MAX },
+                sessionId: { type: ["string", "null"], description: "Omit to start a session." },
+              },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: "`text/event-stream`, one JSON object per `data:` line.",
+        content: { "text/event-stream": { schema: { type: "string" } } },
+      },
+      400: problem("The body is not a JSON object (`ERR_BAD_REQUEST`)."),
+      401: unauthorized,
+      404: problem("Unknown, expired or another user's session (`ERR_NOT_FOUND`)."),
+      409: problem("A chat is already streaming on this session (`ERR_SESSION_BUSY`)."),
+      415: problem("The body is not JSON (`ERR_UNSUPPORTED_MEDIA_TYPE`)."),
+      422: problem("A field is invalid (`ERR_VALIDATION`)."),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/mcp",
+    tags: ["mcp"],
+    security,
+    summary: "Model Context Protocol, Streamable HTTP (stateless); the task tools",
+    description: "JSON-RPC 2.0 as the MCP specification defines it; see docs/api/mcp.md.",
+    request: {
+      body: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+    },
+    responses: {
+      200: {
+        description: "The JSON-RPC response.",
+        content: { "application/json": { schema: { type: "object" } } },
+      },
+      401: unauthorized,
+      405: problem("GET and DELETE: no server-initiated stream in stateless mode."),
+    },
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "TaskFlow API",
+      version: "1.0.0",
+      description:
+        "Tasks per tenant, a streaming task agent and an MCP server, behind a bearer JWT. Errors are RFC 9457 problem+json with a stable `code` (docs/api/errors.md).",
+    },
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * Test fixture for the agent and MCP tests: the routes wired as `createApp` wires them (request
+ * id, request log, `authenticate` on `/v1/agent/*` and `/mcp`, problem+json errors), on a real
+ * socket, with a real JWKS server, a fresh PGlite database and captured logs. Also an SSE reader.
+ * Not imported by application code.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { AgentEvent } from "../agent/events.js";
+import type { AgentRoutesDeps, Brain } from "../agent/index.js";
+import { createApp } from "../app.js";
+import { createVerifier } from "../auth/index.js";
+import type { Database } from "../db/index.js";
+import { createLogger } from "../log.js";
+import { type RunningServer, startServer } from "../server.js";
+import { openTestDatabase } from "./db.js";
+import { authConfig, createSigningKey, type JwksServer, sign, startJwksServer } from "./issuer.js";
+import { captureLogs, type LogCapture } from "./logs.js";
+
+export interface AgentTestApi {
+  readonly url: URL;
+  readonly db: Database;
+  readonly logs: LogCapture;
+  /** A bearer token for `user` of `tenant`. */
+  token(tenant: string, user?: string): Promise<string>;
+  /** `POST /v1/agent/chat` as the holder of `token`. */
+  chat(token: string | undefined, body: unknown, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole API on 127.0.0.1 with `brain`, for the agent and MCP tests.
+ *
+ * @example
+ * ```ts
+ * const api = await startAgentTestApi(createBuiltinBrain());
+ * const events = await readAllEvents(await api.chat(await api.token("tenant_a"), { message: "help" }));
+ * ```
+ */
+export async function startAgentTestApi(
+  brain: Brain,
+  options: Partial<Pick<AgentRoutesDeps, "sessions" | "heartbeatMs">> = {},
+): Promise<AgentTestApi> {
+  const key = await createSigningKey("k1");
+  let jwks: JwksServer | undefined;
+  let db: Database | undefined;
+  let server: RunningServer;
+  const logs = captureLogs();
+  try {
+    jwks = await startJwksServer([key]);
+    db = await openTestDatabase("pglite");
+    const logger = createLogger({ destination: logs.destination, level: "debug" });
+    const app = createApp({
+      verify: createVerifier(authConfig(jwks.url)),
+      logger,
+      store: db.store,
+      brain,
+      agent: options,
+    });
+    server = await startServer({ app, port: 0, drainTimeoutMs: 1_000 });
+  } catch (error) {
+    await db?.close();
+    await jwks?.close();
+    throw error;
+  }
+  const database = db;
+  const issuer = jwks;
+  return {
+    url: server.url,
+    db: database,
+    logs,
+    token: (tenant, user = `${tenant}_user`) => sign(key, { tenant_id: tenant, sub: user }),
+    chat: (token, body, init = {}) =>
+      fetch(new URL("/v1/agent/chat", server.url), {
+        method: "POST",
+        ...init,
+        headers: {
+          "content-type": "application/json",
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    close: async () => {
+      await server.shutdown();
+      await database.close();
+      await issuer.close();
+    },
+  };
+}
+
+/** An event as read off the wire; `type` is the `event:` field. */
+export type WireEvent = AgentEvent;
+
+/**
+ * Reads SSE events from a response as they arrive (comments are skipped).
+ *
+ * @example
+ * ```ts
+ * for await (const event of readEvents(response)) if (event.type === "done") break;
+ * ```
+ */
+export async function* readEvents(response: Response): AsyncGenerator<WireEvent> {
+  if (response.body === null) return;
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf("\n\n");
+      let type: string | undefined;
+      let data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) type = line.slice(7);
+        else if (line.startsWith("data: ")) data += line.slice(6);
+      }
+      if (type !== undefined) yield { type, data: JSON.parse(data) } as WireEvent;
+    }
+  }
+}
+
+/** Every event of a response, once the stream has ended. */
+export async function readAllEvents(response: Response): Promise<WireEvent[]> {
+  const events: WireEvent[] = [];
+  for await (const event of readEvents(response)) events.push(event);
+  return events;
+}
+
+/** The answer text: every `delta` joined. */
+export function answerOf(events: readonly WireEvent[]): string {
+  return events.map((event) => (event.type === "delta" ? event.data.text : "")).join("");
+}
+
+/**
+ * An MCP client of the real SDK, connected over Streamable HTTP to `/mcp` with the bearer token
+ * on every request.
+ *
+ * @example
+ * ```ts
+ * const client = await connectMcp(api.url, await api.token("tenant_a"));
+ * await client.callTool({ name: "list_tasks", arguments: {} });
+ * ```
+ */
+export async function connectMcp(url: URL, bearer: string): Promise<Client> {
+  const client = new Client({ name: "test-client", version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(new URL("/mcp", url), {
+    requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
