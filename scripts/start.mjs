@@ -2,11 +2,12 @@
 // The README's start command (`npm start`): builds and starts the system on embedded defaults,
 // with no accounts and no keys to provide:
 // - the TaskFlow API (apps/api) on 127.0.0.1:8000: PGlite under .data/api, the built-in agent;
-// - the example Next.js app (examples/next) on 127.0.0.1:3000, whose /api/proxy forwards to it.
-// The example's demo sign-in signs short-lived EdDSA JWTs with a key generated into
-// .data/dev-secrets.json on first run; the API verifies them against the example's JWKS.
+// - the dashboard (apps/web) on 127.0.0.1:3000: Better Auth with PGlite under .data/web, which
+//   issues the JWTs the API verifies and reaches the API only through Handoff.
+// Secrets are generated into .data/dev-secrets.json (mode 0600) on first run and kept, so
+// sessions and the JWT signing keys survive a restart.
 import { spawn, spawnSync } from "node:child_process";
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -24,13 +25,13 @@ function step(name, args) {
   }
 }
 
-/** The local secrets, made once and kept (mode 0600) so sessions survive a restart. */
+/** The local secrets, made once and kept. */
 function secrets() {
   const file = `${data}/dev-secrets.json`;
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const kept = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  if (typeof kept.betterAuthSecret === "string") return kept;
   mkdirSync(data, { recursive: true });
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const made = { signingKey: { ...privateKey.export({ format: "jwk" }), kid: randomUUID() } };
+  const made = { ...kept, betterAuthSecret: randomBytes(32).toString("base64url") };
   writeFileSync(file, `${JSON.stringify(made, null, 2)}\n`, { mode: 0o600 });
   console.log(`▶ generated local secrets in ${file}`);
   return made;
@@ -40,11 +41,11 @@ if (!existsSync(`${root}node_modules/.package-lock.json`))
   step("install dependencies", ["install", "--no-audit", "--no-fund"]);
 step("build the handoff library", ["run", "build", "-w", "handoff"]);
 step("build the TaskFlow API", ["run", "build", "-w", "api"]);
-step("build the example Next.js app", ["run", "build", "-w", "example-next"]);
+step("build the dashboard", ["run", "build", "-w", "web"]);
 
-const { signingKey } = secrets();
+const { betterAuthSecret } = secrets();
+// The servers are spawned directly, not through `npm run`, so SIGTERM reaches them.
 const children = [
-  // The servers are spawned directly, not through `npm run`, so SIGTERM reaches them.
   spawn(process.execPath, ["dist/main.js"], {
     cwd: `${root}apps/api`,
     stdio: "inherit",
@@ -52,20 +53,23 @@ const children = [
       ...env,
       PORT: "8000",
       DATA_DIR: `${data}/api`,
-      AUTH_JWKS_URL: `${web}/api/demo/jwks`,
+      AUTH_JWKS_URL: `${web}/api/auth/jwks`,
       AUTH_ISSUER: web,
       AUTH_AUDIENCE: "taskflow-api",
+      // The built-in agent types its answers out at a readable pace.
+      AGENT_WORD_DELAY_MS: process.env.AGENT_WORD_DELAY_MS ?? "40",
     },
   }),
   spawn(`${root}node_modules/.bin/next`, ["start", "-H", "127.0.0.1", "-p", "3000"], {
-    cwd: `${root}examples/next`,
+    cwd: `${root}apps/web`,
     stdio: "inherit",
     env: {
       ...env,
-      UPSTREAM_URL: api,
-      DEMO_SIGNING_KEY: JSON.stringify(signingKey),
-      DEMO_ISSUER: web,
-      DEMO_AUDIENCE: "taskflow-api",
+      BETTER_AUTH_SECRET: betterAuthSecret,
+      BETTER_AUTH_URL: web,
+      API_URL: api,
+      API_AUDIENCE: "taskflow-api",
+      DATA_DIR: `${data}/web`,
     },
   }),
 ];
@@ -81,8 +85,6 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 setTimeout(() => {
-  console.log(`\nHandoff example: ${web}  (TaskFlow API: ${api}, OpenAPI at ${api}/openapi.json)`);
-  console.log(
-    "Sign in (demo), then add tasks and ask the agent through /api/proxy. Ctrl-C stops both.\n",
-  );
+  console.log(`\nTaskFlow: ${web}  (API: ${api}, OpenAPI at ${api}/openapi.json)`);
+  console.log("Create an account, add tasks, ask the agent. Ctrl-C stops both.\n");
 }, 2000);

@@ -31,6 +31,13 @@ const steps = [
   },
   { name: "handoff tests", cwd: "packages/handoff", vitest: true },
   { name: "api tests", cwd: "apps/api", vitest: true },
+  { name: "web tests", cwd: "apps/web", vitest: true },
+  {
+    name: "build the system (api, web) for the e2e tests",
+    cwd: ".",
+    cmd: "npm run build --silent -w api && npm run build --silent -w web",
+  },
+  { name: "e2e tests (Chromium)", cwd: "e2e", vitest: true },
 ];
 
 for (const step of steps) {

@@ -78,7 +78,10 @@ export class HandoffError extends Error {
   }
 }
 
-/** Thrown by `createProxy` (never answered to a client) when its options are unusable. */
+/**
+ * Thrown by `createProxy` and the token sources when their options are unusable. Answered
+ * (500) in one case only, which shows per request: `rateLimit.perIp` with no client address.
+ */
 export class InvalidConfigError extends HandoffError {
   constructor(message: string) {
     super("ERR_INVALID_CONFIG", 500, "Invalid Handoff configuration", message);
@@ -182,6 +185,33 @@ export class RequestTooLargeError extends HandoffError {
       413,
       "Request body too large",
       `The request body exceeds the limit of ${limit} bytes.`,
+    );
+  }
+}
+
+/**
+ * 429: a rate limit of the proxy is used up; the upstream was not contacted. `Retry-After`
+ * (RFC 9110 §10.2.3, RFC 6585 §4) gives the seconds until the window ends; `RateLimit-Policy`
+ * and `RateLimit` describe the limit (draft-ietf-httpapi-ratelimit-headers-10).
+ */
+export class RateLimitedError extends HandoffError {
+  /**
+   * @param policy Which limit: `"ip"` or `"session"`.
+   * @param retryAfter Whole seconds until the window ends, at least 1.
+   */
+  constructor(policy: string, limit: number, windowSeconds: number, retryAfter: number) {
+    super(
+      "ERR_RATE_LIMITED",
+      429,
+      "Too many requests",
+      `Too many requests; retry after ${retryAfter} s.`,
+      {
+        headers: {
+          "retry-after": String(retryAfter),
+          "ratelimit-policy": `"${policy}";q=${limit};w=${Math.ceil(windowSeconds)}`,
+          ratelimit: `"${policy}";r=0;t=${retryAfter}`,
+        },
+      },
     );
   }
 }

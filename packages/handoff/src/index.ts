@@ -5,6 +5,7 @@ import type { ProxyOptions } from "./proxy/options.js";
 export type { CsrfOptions } from "./csrf/index.js";
 export * from "./errors.js";
 export * from "./proxy/index.js";
+export * from "./rate-limit/index.js";
 export * from "./tokens/index.js";
 
 /**

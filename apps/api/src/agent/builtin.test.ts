@@ -4,6 +4,7 @@ import {
   type AgentTestApi,
   answerOf,
   readAllEvents,
+  readEvents,
   startAgentTestApi,
   type WireEvent,
 } from "../testing/agent.js";
@@ -165,5 +166,24 @@ describe("the built-in agent over SSE", () => {
     });
     expect(answer).toMatch(/^I could not add that task: .*200 characters/);
     expect((await say("add")).answer).toMatch(/^What should the task be called\?/);
+  });
+});
+
+describe("the built-in agent's pace", () => {
+  it("pauses wordDelayMs after each word, so a reader sees the answer grow", async () => {
+    const paced = await startAgentTestApi(createBuiltinBrain({ wordDelayMs: 80 }));
+    try {
+      const response = await paced.chat(await paced.token("tenant_pace"), { message: "help" });
+      const arrivals: number[] = [];
+      for await (const event of readEvents(response)) {
+        if (event.type === "delta") arrivals.push(performance.now());
+      }
+      expect(arrivals.length).toBeGreaterThan(5);
+      // A lower bound only: each pause is at least the delay, whatever the machine's load.
+      const spread = (arrivals.at(-1) as number) - (arrivals[0] as number);
+      expect(spread).toBeGreaterThanOrEqual((arrivals.length - 1) * 80 * 0.9);
+    } finally {
+      await paced.close();
+    }
   });
 });

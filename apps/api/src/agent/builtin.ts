@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import type { TaskJson } from "../tasks/model.js";
 import type { Brain, BrainInput, ChatMessage, ToolBox, ToolOutcome } from "./brain.js";
 import { type Command, parseCommand, type Target } from "./commands.js";
@@ -20,6 +20,15 @@ const UNKNOWN =
 /** The start of the question asked when a title names several tasks; a bare number answers it. */
 const AMBIGUOUS = "Several tasks are called";
 
+/** Options of {@link createBuiltinBrain}. */
+export interface BuiltinBrainOptions {
+  /**
+   * A pause after each word, so the answer streams at a readable pace (`AGENT_WORD_DELAY_MS`).
+   * @default 0 — as fast as the stream flushes.
+   */
+  wordDelayMs?: number;
+}
+
 /**
  * The deterministic brain used when no model is configured: it understands plain commands
  * (see {@link parseCommand}), acts through the same MCP tools as a model would, and streams its
@@ -31,7 +40,8 @@ const AMBIGUOUS = "Several tasks are called";
  * await brain.run({ messages: [{ role: "user", content: "add buy milk" }], tools, caller, signal, emit });
  * ```
  */
-export function createBuiltinBrain(): Brain {
+export function createBuiltinBrain(options: BuiltinBrainOptions = {}): Brain {
+  const wordDelayMs = options.wordDelayMs ?? 0;
   return {
     kind: "builtin",
     async run({ messages, tools, signal, emit }: BrainInput) {
@@ -41,7 +51,8 @@ export function createBuiltinBrain(): Brain {
       for (const word of answer.match(/\S+\s*/g) ?? []) {
         signal.throwIfAborted();
         emit({ type: "delta", data: { text: word } });
-        await nextTurn();
+        if (wordDelayMs > 0) await sleep(wordDelayMs, undefined, { signal }).catch(() => {});
+        else await nextTurn();
       }
       signal.throwIfAborted();
       return { finishReason: "stop", messages: [{ role: "assistant", content: answer }] };

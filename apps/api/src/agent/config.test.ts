@@ -10,6 +10,18 @@ describe("the agent configuration", () => {
     expect(createBrain({ kind: "builtin" }).kind).toBe("builtin");
   });
 
+  it("paces the built-in brain's words with AGENT_WORD_DELAY_MS, and refuses a bad value", () => {
+    expect(readAgentConfig({ AGENT_WORD_DELAY_MS: "250" })).toEqual({
+      kind: "builtin",
+      wordDelayMs: 250,
+    });
+    for (const value of ["-1", "fast", "5001", "1.5"]) {
+      expect(() => readAgentConfig({ AGENT_WORD_DELAY_MS: value }), value).toThrow(
+        /AGENT_WORD_DELAY_MS/,
+      );
+    }
+  });
+
   it("runs the model brain with a key, on gpt-4.1-mini unless OPENAI_MODEL says otherwise", () => {
     expect(readAgentConfig({ OPENAI_API_KEY: " sk-1 " })).toEqual({
       kind: "openai",

@@ -9,7 +9,11 @@ export const DEFAULT_OPENAI_MODEL = "gpt-4.1-mini";
 
 /** Which brain the agent runs, read once at start-up by {@link readAgentConfig}. */
 export type AgentConfig =
-  | { readonly kind: "builtin" }
+  | {
+      readonly kind: "builtin";
+      /** `AGENT_WORD_DELAY_MS`: a pause after each streamed word. @default 0 */
+      readonly wordDelayMs?: number;
+    }
   | {
       readonly kind: "openai";
       /** `OPENAI_API_KEY`; never logged or answered. */
@@ -44,10 +48,15 @@ export function readAgentConfig(env: Env): AgentConfig {
     // Not quoted: a URL with user:password@ would put a secret in the start-up log.
     problems.push("OPENAI_BASE_URL must be an http(s) URL without user:password@.");
   }
+  const delay = env.AGENT_WORD_DELAY_MS?.trim() ?? "";
+  if (delay !== "" && (!/^\d{1,4}$/.test(delay) || Number(delay) > 5_000)) {
+    problems.push("AGENT_WORD_DELAY_MS must be a whole number of milliseconds from 0 to 5000.");
+  }
   if (problems.length > 0) {
     throw new InvalidConfigError(`Invalid agent configuration: ${problems.join(" ")}`);
   }
-  if (apiKey === "") return { kind: "builtin" };
+  if (apiKey === "")
+    return delay === "" ? { kind: "builtin" } : { kind: "builtin", wordDelayMs: Number(delay) };
   return { kind: "openai", apiKey, model, ...(baseURL === "" ? {} : { baseURL }) };
 }
 
@@ -72,6 +81,6 @@ export function createBrain(
   tuning: Pick<OpenAIBrainOptions, "timeoutMs" | "maxRetries" | "maxRounds"> = {},
 ): Brain {
   return config.kind === "builtin"
-    ? createBuiltinBrain()
+    ? createBuiltinBrain(config)
     : createOpenAIBrain({ ...config, ...tuning });
 }

@@ -88,8 +88,9 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
       if (page.nextCursor !== null) {
         const next = new URL(c.req.url);
         next.searchParams.set("cursor", page.nextCursor);
-        // A relative reference, so it stays right behind a proxy that mounts the API elsewhere.
-        c.header("link", `<${next.pathname}${next.search}>; rel="next"`);
+        // A query-only relative reference (RFC 3986 §5.2.2): it resolves against whatever URL
+        // the client used, so it stays right behind a proxy that mounts the API elsewhere.
+        c.header("link", `<${next.search}>; rel="next"`);
       }
       return c.json({ items: page.items.map(toTaskJson), nextCursor: page.nextCursor }, 200);
     },

@@ -8,6 +8,7 @@ import {
   UnauthenticatedError,
   UpstreamFailedError,
 } from "../errors.js";
+import { type RateLimiter, rateLimiter } from "../rate-limit/limiter.js";
 import type { TokenSource } from "../tokens/types.js";
 import { type OutgoingBody, outgoingBody } from "./body.js";
 import { decodeForRuntime } from "./decode.js";
@@ -84,6 +85,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
   const transport = options.transport ?? defaultTransport();
   const log = logSink(options.logger);
   const editHeaders = options.headers;
+  const limiter = rateLimiter(options.rateLimit, resolved.trustForwarded);
 
   /** Method, path, CSRF: everything decided before the token is read. */
   function check(
@@ -105,6 +107,30 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     csrf?.(request, site.origin);
     const target = targetUrl(resolved.upstream, rest, search);
     return { request, method, requestId, context, site, target, path, started, status: 0 };
+  }
+
+  /** Token, then upstream: the whole path when no rate limit is configured. */
+  function forward(checked: Checked): Promise<UpstreamResponse> {
+    const token = readToken(resolved.token, checked.request);
+    return typeof token === "string"
+      ? withToken(checked, token)
+      : token.then((value) => withToken(checked, value));
+  }
+
+  /**
+   * Per address before the token source runs (a flood of made-up cookies never reaches the
+   * session store), per session after it (the key is the token).
+   */
+  function forwardLimited(checked: Checked, limits: RateLimiter): Promise<UpstreamResponse> {
+    const perIp = limits.perIp?.(checked.request, checked.context.clientAddress);
+    const afterIp = (): Promise<UpstreamResponse> => {
+      const perSession = limits.perSession;
+      if (perSession === null) return forward(checked);
+      const token = readToken(resolved.token, checked.request);
+      const limited = (value: string) => perSession(value).then(() => withToken(checked, value));
+      return typeof token === "string" ? limited(token) : token.then(limited);
+    };
+    return perIp instanceof Promise ? perIp.then(afterIp) : afterIp();
   }
 
   function withToken(checked: Checked, token: string): Promise<UpstreamResponse> {
@@ -195,11 +221,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       try {
         url = new URL(request.url);
         const checked = check(request, url, requestId, context, started);
-        const token = readToken(resolved.token, request);
-        const sent =
-          typeof token === "string"
-            ? withToken(checked, token)
-            : token.then((value) => withToken(checked, value));
+        const sent = limiter === null ? forward(checked) : forwardLimited(checked, limiter);
         return sent.then((upstream) => {
           try {
             return answer(toClientResponse(checked, upstream));

@@ -1,5 +1,6 @@
 import type { CsrfOptions } from "../csrf/check.js";
 import { InvalidConfigError } from "../errors.js";
+import type { RateLimitOptions } from "../rate-limit/types.js";
 import type { TokenSource } from "../tokens/types.js";
 import type { LogEvent, Logger } from "./log.js";
 import type { SetCookiePolicy } from "./response-headers.js";
@@ -48,6 +49,18 @@ export interface ProxyOptions {
    * @default { allowedOrigins: [the request's own origin], requireHeader: false }
    */
   csrf?: CsrfOptions | false;
+  /**
+   * Limits requests per client address (checked before the token source runs) and per session
+   * (per token), answering 429 `ERR_RATE_LIMITED` with `Retry-After` and never contacting the
+   * upstream. Unlimited requests let one client, or one stolen session, exhaust the token
+   * source and the upstream (OWASP API4:2023, unrestricted resource consumption).
+   * @default undefined (no limits, and no work per request for them)
+   * @example
+   * ```ts
+   * rateLimit: { perIp: { limit: 600, windowSeconds: 60 }, perSession: { limit: 300, windowSeconds: 60 } }
+   * ```
+   */
+  rateLimit?: RateLimitOptions;
   /**
    * Trust the incoming `X-Forwarded-For/Host/Proto` (set this only behind a reverse proxy
    * that overwrites them). Otherwise they are dropped, as any client can forge them.

@@ -1,0 +1,50 @@
+/**
+ * Better Auth answers sign-up, sign-in and get-session with the session token in the JSON body
+ * (`token`, `session.token`). The session lives in an httpOnly cookie so that no script can
+ * read it; a body that page scripts can read must not hold it either. The JWT plugin's
+ * `set-auth-jwt` header is turned off in lib/auth.ts and dropped here as well, with the bearer
+ * plugin's `set-auth-token`, should either ever be enabled.
+ */
+const TOKEN_HEADERS = ["set-auth-jwt", "set-auth-token"];
+
+/** The response without session tokens: JSON bodies lose every `token` member. */
+export async function withoutTokens(response: Response): Promise<Response> {
+  const headers = new Headers(response.headers);
+  for (const name of TOKEN_HEADERS) headers.delete(name);
+  const type = headers.get("content-type") ?? "";
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type) || response.body === null) {
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return new Response(text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+  headers.delete("content-length");
+  return new Response(JSON.stringify(dropTokens(body)), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+/** A copy of a JSON value without any member named `token`, at any depth. */
+export function dropTokens(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropTokens);
+  if (typeof value !== "object" || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (key !== "token") copy[key] = dropTokens(member);
+  }
+  return copy;
+}

@@ -1,0 +1,95 @@
+import { join, resolve } from "node:path";
+
+/** Where the web app keeps its users, sessions, signing keys and workspaces. */
+export type DatabaseConfig =
+  | { readonly kind: "postgres" /** May hold a password: never logged. */; readonly url: string }
+  | { readonly kind: "pglite" /** `null`: in memory (tests). */; readonly dataDir: string | null };
+
+/** The web app's settings, read from the environment on the first request (never at build). */
+export interface WebConfig {
+  /** `BETTER_AUTH_SECRET`: signs session cookies, encrypts the JWT signing keys. */
+  readonly secret: string;
+  /** `BETTER_AUTH_URL`: the app's public origin; also the JWT's `iss`. */
+  readonly baseURL: string;
+  /** `API_AUDIENCE`: the JWT's `aud`, which the API checks (`AUTH_AUDIENCE`). */
+  readonly apiAudience: string;
+  readonly database: DatabaseConfig;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_BASE_URL = "http://127.0.0.1:3000";
+export const DEFAULT_API_URL = "http://127.0.0.1:8000";
+export const DEFAULT_API_AUDIENCE = "taskflow-api";
+export const DEFAULT_DATA_DIR = ".data/web";
+
+/**
+ * Outside production a missing secret falls back to this fixed, public value, so `next dev`
+ * works on a fresh clone; production refuses it. It is fixed rather than random so that the
+ * encrypted signing keys stay readable across restarts.
+ */
+const DEV_SECRET = "taskflow-web-development-secret-not-for-production";
+
+/** Better Auth's own advice: 32 characters or more of randomness. */
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Reads the web app's environment. Every problem is collected into one message that names the
+ * variables at fault and never repeats a secret or a database URL.
+ *
+ * @example
+ * ```ts
+ * const config = readConfig(process.env);
+ * ```
+ */
+export function readConfig(env: Env, cwd: string = process.cwd()): WebConfig {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === "production";
+
+  let secret = env.BETTER_AUTH_SECRET?.trim() ?? "";
+  if (secret === "") {
+    if (production) {
+      problems.push(
+        "BETTER_AUTH_SECRET is not set: generate one with `openssl rand -base64 32` (npm start writes one to .data/dev-secrets.json)",
+      );
+    }
+    secret = DEV_SECRET;
+  } else if (production && secret.length < MIN_SECRET_LENGTH) {
+    problems.push(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`);
+  }
+
+  const baseURL = httpURL(
+    env.BETTER_AUTH_URL,
+    DEFAULT_BASE_URL,
+    "BETTER_AUTH_URL",
+    problems,
+  ).origin;
+  const apiAudience = env.API_AUDIENCE?.trim() || DEFAULT_API_AUDIENCE;
+
+  let database: DatabaseConfig;
+  const url = env.DATABASE_URL?.trim() ?? "";
+  if (url !== "") {
+    if (!/^postgres(ql)?:\/\//i.test(url) || !URL.canParse(url)) {
+      problems.push("DATABASE_URL must be a postgres:// or postgresql:// URL (value not shown)");
+    }
+    database = { kind: "postgres", url };
+  } else {
+    const dataDir = env.DATA_DIR?.trim() || DEFAULT_DATA_DIR;
+    database = { kind: "pglite", dataDir: join(resolve(cwd, dataDir), "pglite") };
+  }
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid web app configuration:\n- ${problems.join("\n- ")}`);
+  }
+  return { secret, baseURL, apiAudience, database };
+}
+
+function httpURL(value: string | undefined, fallback: string, name: string, problems: string[]) {
+  const text = value?.trim() || fallback;
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    problems.push(`${name} must be an http(s) URL such as ${fallback}`);
+    return new URL(fallback);
+  }
+  return url;
+}

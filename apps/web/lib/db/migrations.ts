@@ -1,0 +1,29 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+
+/**
+ * The SQL migrations drizzle-kit generated from `schema.ts` (`apps/web/drizzle/`). A Next.js
+ * server bundle does not keep its source paths, so the folder is found from the working
+ * directory: `apps/web` under `npm start -w web`, or the repository root.
+ */
+export function migrationsFolder(cwd: string = process.cwd()): string {
+  for (const candidate of [resolve(cwd, "drizzle"), resolve(cwd, "apps/web/drizzle")]) {
+    if (existsSync(resolve(candidate, "meta/_journal.json"))) return candidate;
+  }
+  throw new Error(
+    `The web app's migrations were not found under ${cwd}: run it from apps/web (npm start -w web).`,
+  );
+}
+
+/**
+ * Drizzle's journal of applied migrations. Not the default `__drizzle_migrations`, which
+ * apps/api uses: when both apps share one PostgreSQL database, one journal would make each
+ * skip the other's migrations.
+ */
+export const MIGRATIONS = { migrationsTable: "__web_migrations", migrationsSchema: "drizzle" };
+
+/**
+ * The PostgreSQL advisory lock held while migrating, so that two web processes starting at once
+ * do not both apply a migration ("taskweb" in ASCII; the API's key differs).
+ */
+export const MIGRATION_LOCK_KEY = "32758245650556258";

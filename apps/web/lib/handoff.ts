@@ -1,0 +1,94 @@
+import {
+  type LogEvent,
+  memoryStore,
+  type RateLimitOptions,
+  type RateLimitStore,
+  type TokenSource,
+} from "handoff";
+import { DEFAULT_API_URL } from "./config";
+import { getRuntime } from "./runtime";
+
+/**
+ * The TaskFlow API's URL (`API_URL`), read when a route module loads. Only this is read at
+ * load: the rest of the configuration (the secret above all) waits for the first request, so
+ * that `next build` needs none of it.
+ */
+export function apiUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return (env.API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, "");
+}
+
+/**
+ * The JWT of the request's Better Auth session (`betterAuthToken`), or `null` (401). Better
+ * Auth starts with the first request, so the source is made then; it is shared by every route.
+ * The proxy answers a failure 500 `ERR_TOKEN_SOURCE` and does not log its cause, so it is
+ * logged here: Better Auth's own errors are fixed sentences (such as "Failed to decrypt private
+ * key", when BETTER_AUTH_SECRET changed under existing keys); others only by name and code, as
+ * a database error may quote values.
+ */
+export const sessionToken: TokenSource = async (request) => {
+  try {
+    return await (await getRuntime()).token(request);
+  } catch (error) {
+    console.error(`token source failed: ${describe(error)}`);
+    throw error;
+  }
+};
+
+/**
+ * The proxies' warnings and errors (a 5xx, a stream cut short), one JSON line each on stderr.
+ * Handoff's events hold no header value and no query: no token or cookie reaches the log.
+ */
+export function logProblems(event: LogEvent): void {
+  if (event.level !== "info") console.error(JSON.stringify({ source: "handoff", ...event }));
+}
+
+// Shared by the routes (Next may load a module once per route bundle) and kept per process.
+const STORES = Symbol.for("taskflow.web.rate-limit-stores");
+const shared = globalThis as { [STORES]?: { proxy: RateLimitStore; auth: RateLimitStore } };
+shared[STORES] ??= {
+  proxy: memoryStore({ maxKeys: 100_000 }),
+  auth: memoryStore({ maxKeys: 100_000 }),
+};
+const stores = shared[STORES];
+
+/** Counts sign-in and sign-up attempts (server actions); see lib/auth-actions.ts. */
+export const authAttempts: RateLimitStore = stores.auth;
+
+/**
+ * The limits of `/api/proxy` and `/api/agent` together (one store, so a client cannot double
+ * its budget by using both), per minute: `RATE_LIMIT_PER_IP` (default 600) and
+ * `RATE_LIMIT_PER_SESSION` (default 300). Over the limit: 429 with `Retry-After`.
+ */
+export function rateLimit(env: Readonly<Record<string, string | undefined>> = process.env) {
+  const options: RateLimitOptions = {
+    perIp: { limit: positive(env.RATE_LIMIT_PER_IP, 600), windowSeconds: 60 },
+    perSession: { limit: positive(env.RATE_LIMIT_PER_SESSION, 300), windowSeconds: 60 },
+    store: stores.proxy,
+    clientIp: (request) => clientAddress(request.headers),
+  };
+  return options;
+}
+
+/**
+ * The client's address: the rightmost `X-Forwarded-For` entry. Next.js route handlers get no
+ * socket address, but Next sets this header to the peer's address when the client sent none,
+ * and a reverse proxy in front appends the address it saw. Exposed directly, a client that
+ * sends its own header chooses its key: the per-session limit is the one it cannot escape.
+ */
+export function clientAddress(headers: Headers): string {
+  const list = headers.get("x-forwarded-for") ?? "";
+  return list.slice(list.lastIndexOf(",") + 1).trim() || "unknown";
+}
+
+function describe(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (!(cause instanceof Error)) return "unknown error";
+  if (cause.name === "BetterAuthError") return `${cause.name}: ${cause.message}`.slice(0, 300);
+  const code = (cause as { code?: unknown }).code;
+  return `${cause.name}${typeof code === "string" ? ` ${code}` : ""}`;
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return value !== undefined && Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+}

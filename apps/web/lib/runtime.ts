@@ -1,0 +1,86 @@
+import { betterAuthToken, type TokenSource } from "handoff";
+import { type Auth, createAuth } from "./auth";
+import { readConfig, type WebConfig } from "./config";
+import { type Database, openDatabase } from "./db/open";
+
+/** What the server side of the app shares: settings, the open database, Better Auth. */
+export interface Runtime {
+  readonly config: WebConfig;
+  readonly database: Database;
+  readonly auth: Auth;
+  /** The JWT of a request's session, for Handoff; one cache for every route. */
+  readonly token: TokenSource;
+}
+
+// Kept on globalThis: Next may load this module once per route bundle, and PGlite's directory
+// lock allows one open database per process.
+const KEY = Symbol.for("taskflow.web.runtime");
+const store = globalThis as { [KEY]?: Promise<Runtime> };
+
+/**
+ * The runtime, started on the first request that needs it, never at import: `next build`
+ * imports every route, and opening PGlite there would take the directory lock that
+ * `next start` needs. A failed start (say, a locked directory) is retried on the next call.
+ *
+ * @example
+ * ```ts
+ * const { auth } = await getRuntime();
+ * ```
+ */
+export function getRuntime(): Promise<Runtime> {
+  store[KEY] ??= start().catch((error: unknown) => {
+    delete store[KEY];
+    throw error;
+  });
+  return store[KEY];
+}
+
+/** Better Auth, once the database is open. */
+export async function getAuth(): Promise<Auth> {
+  return (await getRuntime()).auth;
+}
+
+async function start(): Promise<Runtime> {
+  const config = readConfig(process.env);
+  const database = await openDatabase(config.database);
+  closeOnExit(database);
+  const auth = createAuth(config, database.db);
+  // A cached JWT is served for a minute at most, so a session revoked elsewhere stops
+  // reaching the API within a minute, not at the JWT's expiry (15 minutes).
+  const token = betterAuthToken(auth, { maxCacheSeconds: 60 });
+  await checkSigningKey(auth);
+  return { config, database, auth, token };
+}
+
+/**
+ * Signs one throwaway JWT, which also creates the first signing key (so /api/auth/jwks is ready
+ * before the API asks). The private keys are encrypted with BETTER_AUTH_SECRET: after the
+ * secret changed, sign-in still works but no JWT can be issued, and every proxied request
+ * would fail with 500. Said once, loudly, at start rather than per request.
+ */
+async function checkSigningKey(auth: Auth): Promise<void> {
+  try {
+    await auth.api.signJWT({ body: { payload: { sub: "start-up check" } } });
+  } catch (error) {
+    console.error(
+      `JWTs for the API cannot be signed: ${(error as Error).message} ` +
+        "(BETTER_AUTH_SECRET must stay the same as long as the database's jwks rows exist; " +
+        "delete those rows to start over with a new key.)",
+    );
+  }
+}
+
+/**
+ * Closes the database when `next start` is told to stop; Next drains requests, then exits.
+ * PGlite flushes on close; a process killed outright leaves its log to be replayed on the next
+ * start, like a PostgreSQL crash, and its lock file is removed on exit (lock.ts).
+ */
+function closeOnExit(database: Database): void {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      database.close().catch((error: unknown) => {
+        console.error(`closing the database failed: ${(error as Error).message}`);
+      });
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll } from "vitest";
+import { createAuth } from "../auth";
+import { readConfig } from "../config";
+import { type Database, openDatabase } from "../db/open";
+
+export const ORIGIN = "http://127.0.0.1:3000";
+
+/**
+ * Better Auth over a fresh in-memory PGlite, migrated as at start-up, for one test file.
+ * Requests go through `auth.handler`, as the route does.
+ */
+export function authUnderTest() {
+  const state = {} as { auth: ReturnType<typeof createAuth>; database: Database };
+  beforeAll(async () => {
+    const config = readConfig({
+      BETTER_AUTH_SECRET: "test-secret-".padEnd(40, "x"),
+      BETTER_AUTH_URL: ORIGIN,
+    });
+    state.database = await openDatabase({ kind: "pglite", dataDir: null });
+    state.auth = createAuth(config, state.database.db);
+  });
+  afterAll(() => state.database?.close());
+  return state;
+}
+
+/** Signs a user up through the HTTP endpoint; returns the response and the Cookie header. */
+export async function signUp(
+  auth: ReturnType<typeof createAuth>,
+  user = {
+    name: "Ada",
+    email: `ada-${Math.random().toString(36).slice(2)}@example.test`,
+    password: "correct horse",
+  },
+) {
+  const response = await auth.handler(
+    new Request(`${ORIGIN}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { origin: ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify(user),
+    }),
+  );
+  const set = response.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith("better-auth.session_token="));
+  if (response.status !== 200 || set === undefined) {
+    throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+  }
+  const cookie = set.split(";")[0] as string;
+  return { response, cookie, user };
+}

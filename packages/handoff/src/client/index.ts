@@ -1,0 +1,10 @@
+export { errorCode } from "../errors.js";
+export type { CreateFetchOptions, FetchLike } from "./create-fetch.js";
+export { createFetch } from "./create-fetch.js";
+export type { Problem } from "./problem-error.js";
+export { ProblemError } from "./problem-error.js";
+export type { EventStream, ReadEventsOptions, ServerSentEvent } from "./read-events.js";
+export { readEvents } from "./read-events.js";
+export { readJson } from "./read-json.js";
+export type { StreamEventsInit } from "./stream-events.js";
+export { streamEvents } from "./stream-events.js";
