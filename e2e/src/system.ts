@@ -96,7 +96,7 @@ export interface System {
  * ```
  */
 export async function startSystem(
-  options: { apiEnv?: Record<string, string> } = {},
+  options: { apiEnv?: Record<string, string>; webEnv?: Record<string, string> } = {},
 ): Promise<System> {
   for (const built of ["apps/api/dist/main.js", "apps/web/.next/BUILD_ID"]) {
     if (!existsSync(join(root, built))) {
@@ -139,6 +139,7 @@ export async function startSystem(
           API_URL: api,
           API_AUDIENCE: "taskflow-api",
           DATA_DIR: join(data, "web"),
+          ...options.webEnv,
         },
         ready: new URL("/sign-in", web),
       },
