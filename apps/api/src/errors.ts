@@ -474,6 +474,63 @@ export class AgentFailedError extends ApiError {
 }
 
 /**
+ * 400: a `POST /chatkit` body whose `type` is missing or names no ChatKit request this server
+ * answers. Kept apart from `ERR_VALIDATION`: a client speaking a newer protocol version can
+ * tell "unknown operation" from "bad parameters".
+ *
+ * @example
+ * ```ts
+ * if (!REQUEST_TYPES.includes(body.type)) throw new ChatKitUnknownRequestError(REQUEST_TYPES);
+ * ```
+ */
+export class ChatKitUnknownRequestError extends ApiError {
+  constructor(known: readonly string[]) {
+    super(
+      "ERR_CHATKIT_UNKNOWN_REQUEST",
+      400,
+      "Unknown ChatKit request",
+      `The body's \`type\` must be one of: ${known.join(", ")}.`,
+    );
+  }
+}
+
+/**
+ * 400: `attachments.create`. This server takes no uploads (the agent reads text only), so it
+ * refuses to hand out an attachment id that no upload could ever fill.
+ *
+ * @example
+ * ```ts
+ * case "attachments.create": throw new ChatKitAttachmentsUnsupportedError();
+ * ```
+ */
+export class ChatKitAttachmentsUnsupportedError extends ApiError {
+  constructor() {
+    super(
+      "ERR_CHATKIT_ATTACHMENTS_UNSUPPORTED",
+      400,
+      "Attachments not supported",
+      "This ChatKit server does not accept attachments. Send the message as text.",
+    );
+  }
+}
+
+/**
+ * 409: the request does not fit the thread's current state (RFC 9110 §15.5.10): a client tool
+ * output for a thread whose last item is no pending client tool call, or a retry after an item
+ * that is not a user message.
+ *
+ * @example
+ * ```ts
+ * if (item.type !== "user_message") throw new ChatKitConflictError("…");
+ * ```
+ */
+export class ChatKitConflictError extends ApiError {
+  constructor(message: string) {
+    super("ERR_CHATKIT_CONFLICT", 409, "Request does not fit the thread", message);
+  }
+}
+
+/**
  * Reads the stable `code` of any error-like value, whichever copy of this module made it.
  *
  * @example

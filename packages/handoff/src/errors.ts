@@ -15,6 +15,11 @@ export interface HandoffErrorOptions {
   cause?: unknown;
   /** Extra response headers, such as `Allow` on a 405 or `Retry-After` on a 429. */
   headers?: Record<string, string>;
+  /**
+   * Extension members of the problem body (RFC 9457 §3.2), such as `upstreamStatus`. They
+   * cannot replace a standard member; put nothing secret in them.
+   */
+  members?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -35,6 +40,8 @@ export class HandoffError extends Error {
   readonly title: string;
   /** Extra headers to send with the problem response. */
   readonly headers: Record<string, string>;
+  /** Extension members rendered into the problem body (RFC 9457 §3.2). */
+  readonly members: Record<string, string | number | boolean>;
 
   constructor(
     code: string,
@@ -49,12 +56,14 @@ export class HandoffError extends Error {
     this.status = status;
     this.title = title;
     this.headers = options.headers ?? {};
+    this.members = options.members ?? {};
   }
 
   /**
    * Renders the error as an RFC 9457 `application/problem+json` response. The body holds
-   * `type`, `title`, `status`, `detail`, `code` and, when given, `requestId`: never the
-   * `cause`, a token, a cookie or any value the upstream sent.
+   * `type`, `title`, `status`, `detail`, `code`, the extension `members` and, when given,
+   * `requestId`: never the `cause`, a token, a cookie or any value the upstream sent (beyond
+   * `upstreamStatus`, a number).
    *
    * @example
    * ```ts
@@ -63,6 +72,7 @@ export class HandoffError extends Error {
    */
   toResponse(context: { requestId?: string } = {}): Response {
     const body = {
+      ...this.members,
       type: PROBLEM_TYPE_BASE + this.code,
       title: this.title,
       status: this.status,
@@ -286,6 +296,47 @@ export class ClientAbortedError extends HandoffError {
       499,
       "Client closed request",
       "The client closed the request before the answer was complete.",
+    );
+  }
+}
+
+/**
+ * 403: a ChatKit refresh presented a client secret that this server did not issue to the
+ * signed-in user (unknown, issued to another user, already exchanged, or too long expired).
+ * One code for all of them, so that the answer does not tell whether a stolen secret is live.
+ */
+export class ChatKitSecretMismatchError extends HandoffError {
+  constructor() {
+    super(
+      "ERR_CHATKIT_SECRET_MISMATCH",
+      403,
+      "Client secret not recognised",
+      "The client secret was not issued to the signed-in user by this server, or can no longer be refreshed. Start a new session.",
+    );
+  }
+}
+
+/** 400: a ChatKit refresh request whose body is not JSON `{ "currentClientSecret": "…" }`. */
+export class ChatKitInvalidRequestError extends HandoffError {
+  constructor(reason: string) {
+    super("ERR_CHATKIT_INVALID_REQUEST", 400, "Invalid ChatKit request", reason);
+  }
+}
+
+/**
+ * 502: the ChatKit Sessions API answered an error status, or a session this library cannot
+ * use. `upstreamStatus` carries the status; the upstream's body is never passed on.
+ */
+export class ChatKitUpstreamError extends HandoffError {
+  constructor(upstreamStatus: number, cause?: unknown) {
+    super(
+      "ERR_CHATKIT_UPSTREAM",
+      502,
+      "ChatKit session not issued",
+      upstreamStatus >= 200 && upstreamStatus < 300
+        ? "The ChatKit Sessions API answered a session that could not be used."
+        : `The ChatKit Sessions API answered ${upstreamStatus}.`,
+      { cause, members: { upstreamStatus } },
     );
   }
 }
