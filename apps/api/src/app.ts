@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import { type AgentRoutesDeps, agentRoutes, type Brain } from "./agent/index.js";
 import type { Verifier } from "./auth/index.js";
+import { type ChatKitStore, chatkitRoutes } from "./chatkit/index.js";
 import { BadRequestError, InternalError, isApiError, NotFoundError } from "./errors.js";
 import { mcpRoutes } from "./mcp/index.js";
 import { type AppEnv, authenticate, requestId, requestLog } from "./middleware.js";
@@ -25,19 +26,26 @@ export interface AppOptions {
   brain: Brain;
   /** Agent tuning: the session store and the heartbeat interval (defaults suit production). */
   agent?: Pick<AgentRoutesDeps, "sessions" | "heartbeatMs">;
+  /**
+   * Where ChatKit threads live; see `createDrizzleChatKitStore`. Without it, `/chatkit` is not
+   * served (404).
+   */
+  chatkit?: ChatKitStore;
 }
 
 /**
  * Creates the TaskFlow API as a Hono app: a `(Request) => Response` that any runtime adapter
  * serves. `GET /health` and `GET /openapi.json` are public; `/api/*` (tasks), `/v1/agent/*`
- * (the agent's SSE chat) and `/mcp` (the MCP server) need a valid bearer token. Every error, including unknown routes, validation failures and unexpected
+ * (the agent's SSE chat), `/mcp` (the MCP server) and `/chatkit` (the ChatKit server) need a
+ * valid bearer token. Every error, including unknown routes, validation failures and unexpected
  * exceptions, answers RFC 9457 problem+json.
  *
  * @example
  * ```ts
- * const { store } = await openDatabase(readDatabaseConfig(process.env));
+ * const { store, db } = await openDatabase(readDatabaseConfig(process.env));
  * const verify = createVerifier(readAuthConfig(process.env));
- * const app = createApp({ verify, logger, store, brain: createBrain(readAgentConfig(process.env)) });
+ * const brain = createBrain(readAgentConfig(process.env));
+ * const app = createApp({ verify, logger, store, brain, chatkit: createDrizzleChatKitStore(db) });
  * const response = await app.fetch(new Request("http://api.test/health"));
  * ```
  */
@@ -47,6 +55,7 @@ export function createApp({
   store,
   brain,
   agent,
+  chatkit,
 }: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId(), requestLog(logger));
@@ -55,6 +64,7 @@ export function createApp({
   app.use("/v1/agent/*", auth);
   app.use("/mcp", auth);
   app.use("/mcp/*", auth);
+  app.use("/chatkit", auth);
 
   app.openapi(
     createRoute({
@@ -101,6 +111,9 @@ export function createApp({
   app.route("/api/tasks", taskRoutes({ store }));
   app.route("/v1/agent", agentRoutes({ ...agent, store, brain, logger }));
   app.route("/mcp", mcpRoutes({ store, logger }));
+  if (chatkit !== undefined) {
+    app.route("/chatkit", chatkitRoutes({ store: chatkit, tasks: store, brain, logger }));
+  }
 
   serveOpenApiDocument(app);
 

@@ -7,6 +7,7 @@
 import { createBrain, readAgentConfig } from "./agent/index.js";
 import { createApp } from "./app.js";
 import { createVerifier, readAuthConfig } from "./auth/index.js";
+import { createDrizzleChatKitStore } from "./chatkit/index.js";
 import { openDatabase, readDatabaseConfig } from "./db/index.js";
 import { readServerConfig } from "./env.js";
 import { errorCode, InvalidConfigError } from "./errors.js";
@@ -38,7 +39,13 @@ try {
   const verify = createVerifier(authConfig);
   const database = await openDatabase(databaseConfig, { logger });
   const server = await startServer({
-    app: createApp({ verify, logger, store: database.store, brain: createBrain(agentConfig) }),
+    app: createApp({
+      verify,
+      logger,
+      store: database.store,
+      chatkit: createDrizzleChatKitStore(database.db),
+      brain: createBrain(agentConfig),
+    }),
     port,
     host,
     drainTimeoutMs,

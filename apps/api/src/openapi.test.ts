@@ -64,6 +64,7 @@ describe("GET /openapi.json", () => {
         "POST /v1/agent/session",
         "POST /v1/agent/chat",
         "POST /mcp",
+        "POST /chatkit",
       ]),
     );
     for (const method of ["get", "post"]) {

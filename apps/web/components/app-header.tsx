@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { signOut } from "@/lib/auth-actions";
 import styles from "./app-header.module.css";
 import { Logo } from "./logo";
@@ -12,6 +13,14 @@ export function AppHeader({ email, workspace }: { email: string; workspace: stri
         <span className={styles.workspace} data-testid="workspace-name">
           {workspace}
         </span>
+        <nav aria-label="Pages" className={styles.nav}>
+          <Link href="/" data-testid="nav-tasks">
+            Tasks
+          </Link>
+          <Link href="/chatkit" data-testid="nav-chatkit">
+            ChatKit
+          </Link>
+        </nav>
       </div>
       <div className={styles.account}>
         <span className={styles.email} data-testid="user-email">

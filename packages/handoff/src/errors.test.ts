@@ -37,6 +37,17 @@ describe("error codes", () => {
     expect(JSON.stringify(body)).not.toContain("secret-cause-detail");
   });
 
+  it("render extension members, which cannot replace a standard member", async () => {
+    const error = new errors.HandoffError("ERR_X", 502, "X", "x", {
+      members: { upstreamStatus: 401, code: "ERR_FORGED", status: 200 },
+    });
+    expect(await error.toResponse().json()).toMatchObject({
+      upstreamStatus: 401,
+      code: "ERR_X",
+      status: 502,
+    });
+  });
+
   it("carry extra headers such as Allow", () => {
     const response = new errors.MethodNotAllowedError("TRACE", ["GET", "POST"]).toResponse();
     expect(response.headers.get("allow")).toBe("GET, POST");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import http from "node:http";
+import type http from "node:http";
 import { type Seen, startUpstream, type TestServer } from "./helpers.js";
 
 /**
@@ -54,7 +54,13 @@ export function invalidKeyBody(apiKey: string): string {
   });
 }
 
-const DOCUMENTED = new Set(["workflow", "user", "expires_after", "rate_limits", "chatkit_configuration"]);
+const DOCUMENTED = new Set([
+  "workflow",
+  "user",
+  "expires_after",
+  "rate_limits",
+  "chatkit_configuration",
+]);
 
 export async function startChatKitStandIn(options: {
   apiKey: string;
@@ -129,7 +135,12 @@ export async function startChatKitStandIn(options: {
       object: "chatkit.session",
       client_secret: `ek_${randomBytes(18).toString("base64url")}`,
       expires_at: Math.floor(Date.now() / 1000) + (expiresAfter?.seconds ?? 600),
-      workflow: { id: options.workflowId, version: null, state_variables: null, tracing: { enabled: true } },
+      workflow: {
+        id: options.workflowId,
+        version: null,
+        state_variables: null,
+        tracing: { enabled: true },
+      },
       user: body.user,
       rate_limits: { max_requests_per_1_minute: perMinute },
       max_requests_per_1_minute: perMinute,

@@ -1,7 +1,6 @@
 import type { ChatKitScope, ChatKitStore } from "./store.js";
 import { generateId } from "./store.js";
 import { ChatKitStreamError } from "./stream-error.js";
-import { HIDDEN_ITEM_TYPES, toThread } from "./wire.js";
 import type {
   AssistantMessageItem,
   EventOf,
@@ -9,6 +8,7 @@ import type {
   ThreadMetadata,
   ThreadStreamEvent,
 } from "./types.js";
+import { HIDDEN_ITEM_TYPES, toThread } from "./wire.js";
 
 /** What {@link processEvents} needs. */
 export interface ProcessEventsInput {

@@ -28,7 +28,14 @@ export const REQUEST_TYPES = [
 
 const STREAMING: ReadonlySet<string> = new Set(REQUEST_TYPES.slice(0, 5));
 
-/** Whether a request is answered with a stream (chatkit-python `is_streaming_req`). */
+/**
+ * Whether a request is answered with a stream (chatkit-python `is_streaming_req`).
+ *
+ * @example
+ * ```ts
+ * isStreamingRequest(parseRequest({ type: "threads.list", params: {} })); // false
+ * ```
+ */
 export function isStreamingRequest(request: ChatKitReq): request is StreamingReq {
   return STREAMING.has(request.type);
 }
@@ -37,7 +44,8 @@ export function isStreamingRequest(request: ChatKitReq): request is StreamingReq
 const text = z.string().refine((value) => !value.includes("\0"), "Must not contain NUL.");
 const id = z.string();
 const json = z.record(z.string(), z.unknown());
-const limit = z.number().int().positive().nullish();
+// chatkit-python reads `limit or DEFAULT_PAGE_SIZE`: 0 means the default.
+const limit = z.number().int().nonnegative().nullish();
 const order = z.enum(["asc", "desc"]).default("desc");
 
 const content = z.discriminatedUnion("type", [
@@ -79,12 +87,13 @@ const input = z
 const PARAMS = {
   "threads.create": z.object({ input }),
   "threads.add_user_message": z.object({ input, thread_id: id }),
-  "threads.add_client_tool_output": z.object({ thread_id: id, result: z.unknown() }),
+  "threads.add_client_tool_output": z.object({ thread_id: id, result: z.unknown().optional() }),
   "threads.retry_after_item": z.object({ thread_id: id, item_id: id }),
   "threads.custom_action": z.object({
     thread_id: id,
     item_id: id.nullish(),
-    action: z.object({ type: z.string(), payload: z.unknown() }),
+    // `.optional()`: with a custom error map, zod reports a missing `z.unknown()` key.
+    action: z.object({ type: z.string(), payload: z.unknown().optional() }),
   }),
   "threads.get_by_id": z.object({ thread_id: id }),
   "threads.list": z.object({ limit, order, after: id.nullish() }),

@@ -348,7 +348,12 @@ export type ThreadItemUpdate =
       content_index: number;
       content: AssistantMessageContent;
     }
-  | { type: "widget.streaming_text.value_delta"; component_id: string; delta: string; done: boolean }
+  | {
+      type: "widget.streaming_text.value_delta";
+      component_id: string;
+      delta: string;
+      done: boolean;
+    }
   | { type: "widget.root.updated"; widget: JsonObject }
   | { type: "widget.component.updated"; component_id: string; component: JsonObject }
   | { type: "workflow.task.added"; task_index: number; task: Task }

@@ -10,6 +10,7 @@ import type { AgentEvent } from "../agent/events.js";
 import type { AgentRoutesDeps, Brain } from "../agent/index.js";
 import { createApp } from "../app.js";
 import { createVerifier } from "../auth/index.js";
+import { createDrizzleChatKitStore } from "../chatkit/index.js";
 import type { Database } from "../db/index.js";
 import { createLogger } from "../log.js";
 import { type RunningServer, startServer } from "../server.js";
@@ -54,6 +55,7 @@ export async function startAgentTestApi(
       verify: createVerifier(authConfig(jwks.url)),
       logger,
       store: db.store,
+      chatkit: createDrizzleChatKitStore(db.db),
       brain,
       agent: options,
     });

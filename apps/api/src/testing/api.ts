@@ -6,6 +6,7 @@
 import { type Brain, createBuiltinBrain } from "../agent/index.js";
 import { createApp } from "../app.js";
 import { createVerifier } from "../auth/index.js";
+import { createDrizzleChatKitStore } from "../chatkit/index.js";
 import type { Database } from "../db/index.js";
 import { createLogger } from "../log.js";
 import { type RunningServer, startServer } from "../server.js";
@@ -61,6 +62,7 @@ export async function startTestApi(
       verify: createVerifier(authConfig(jwks.url)),
       logger: createLogger({ destination: logs.destination }),
       store: db.store,
+      chatkit: createDrizzleChatKitStore(db.db),
       brain: options.brain ?? createBuiltinBrain(),
     });
     server = await startServer({ app, port: 0 });

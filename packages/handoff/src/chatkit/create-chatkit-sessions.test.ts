@@ -13,7 +13,7 @@ import { errorCode } from "../errors.js";
 import type { LogEvent } from "../proxy/log.js";
 import { createChatKitSessions } from "./create-chatkit-sessions.js";
 import { memorySessionStore } from "./memory-session-store.js";
-import type { ChatKitSessionsOptions, ChatKitSessionStore } from "./types.js";
+import type { ChatKitSessionStore, ChatKitSessionsOptions } from "./types.js";
 
 describe("createChatKitSessions", () => {
   let standIn: ChatKitStandIn | undefined;
@@ -227,7 +227,9 @@ describe("createChatKitSessions", () => {
         }),
       );
       expect(response.status).toBe(200);
-      expect((await response.json()).client_secret).toBe(api.sessions.get("cksess_2")?.client_secret);
+      expect((await response.json()).client_secret).toBe(
+        api.sessions.get("cksess_2")?.client_secret,
+      );
       expect(api.cancelled).toEqual([]);
       expect(events).toContainEqual(
         expect.objectContaining({ level: "warn", code: "ERR_CHATKIT_UPSTREAM" }),
@@ -246,7 +248,10 @@ describe("createChatKitSessions", () => {
 
       const failed = await sessions.refresh(request());
       expect(failed.status).toBe(502);
-      expect(await failed.json()).toMatchObject({ code: "ERR_CHATKIT_UPSTREAM", upstreamStatus: 500 });
+      expect(await failed.json()).toMatchObject({
+        code: "ERR_CHATKIT_UPSTREAM",
+        upstreamStatus: 500,
+      });
       expect(api.cancelled).toEqual([]);
 
       api.createMode = "ok";
@@ -347,16 +352,19 @@ describe("createChatKitSessions", () => {
       [500, 500],
       ["malformed", 200],
       ["redirect", 307],
-    ] as const)("answers 502 ERR_CHATKIT_UPSTREAM when the API answers %s", async (mode, status) => {
-      const { api, sessions } = await setup();
-      api.createMode = mode;
-      const response = await sessions.start(appPost("/api/chatkit/start", { as: "alice" }));
-      expect(response.status).toBe(502);
-      expect(response.headers.get("content-type")).toBe("application/problem+json");
-      const body = await response.json();
-      expect(body).toMatchObject({ code: "ERR_CHATKIT_UPSTREAM", upstreamStatus: status });
-      expect(JSON.stringify(body)).not.toMatch(/Incorrect API key|boom|cksess/);
-    });
+    ] as const)(
+      "answers 502 ERR_CHATKIT_UPSTREAM when the API answers %s",
+      async (mode, status) => {
+        const { api, sessions } = await setup();
+        api.createMode = mode;
+        const response = await sessions.start(appPost("/api/chatkit/start", { as: "alice" }));
+        expect(response.status).toBe(502);
+        expect(response.headers.get("content-type")).toBe("application/problem+json");
+        const body = await response.json();
+        expect(body).toMatchObject({ code: "ERR_CHATKIT_UPSTREAM", upstreamStatus: status });
+        expect(JSON.stringify(body)).not.toMatch(/Incorrect API key|boom|cksess/);
+      },
+    );
 
     it("logs OpenAI's error type and code, never its message", async () => {
       const { api, sessions, events } = await setup();

@@ -7,9 +7,10 @@ import {
   UnauthenticatedError,
 } from "../errors.js";
 import { sha256Base64url } from "../lib/sha256.js";
-import { describeCause, type LogSink, logSink } from "../proxy/log.js";
+import { logSink } from "../proxy/log.js";
 import { requestIdOf } from "../proxy/request-headers.js";
 import { rateLimiter } from "../rate-limit/limiter.js";
+import { type Reporter, reporter } from "./log.js";
 import { resolveOptions } from "./options.js";
 import { ownOrigin, readCurrentSecret } from "./request.js";
 import { type MintedSession, sessionsApi } from "./sessions-api.js";
@@ -100,7 +101,7 @@ export function createChatKitSessions(options: ChatKitSessionsOptions): ChatKitS
     const now = nowSeconds();
     // Unknown, another user's, or expired beyond the grace: one answer for all, so that the
     // endpoint does not tell a caller whether someone else's secret is live.
-    if (!old || old.expiresAt + refreshGraceSeconds <= now) {
+    if (!old || old.user !== user || old.expiresAt + refreshGraceSeconds <= now) {
       throw new ChatKitSecretMismatchError();
     }
     const fresh = await mint(user);
@@ -154,50 +155,6 @@ function answer(session: MintedSession, requestId: string): Response {
       "x-request-id": requestId,
     },
   });
-}
-
-interface Reporter {
-  done(status: number, msg: string): void;
-  failed(failure: HandoffError): void;
-  cancelFailed(error: unknown): void;
-}
-
-/** Log events as the proxy writes them: codes, statuses and causes, never a secret or user id. */
-function reporter(
-  log: LogSink | null,
-  method: string,
-  requestId: string,
-  started: number,
-  path: () => string,
-): Reporter {
-  const emit = (
-    event: Omit<Parameters<LogSink>[0], "method" | "requestId" | "path" | "durationMs">,
-  ) => log?.({ ...event, method, requestId, path: path(), durationMs: Date.now() - started });
-  return {
-    done: (status, msg) => emit({ level: "info", msg, status }),
-    failed(failure) {
-      const level = failure.status < 500 ? "info" : failure.status === 500 ? "error" : "warn";
-      const cause = describeCause(failure.cause);
-      emit({
-        level,
-        msg: failure.title,
-        status: failure.status,
-        code: failure.code,
-        ...(cause ? { cause } : {}),
-      });
-    },
-    cancelFailed(error) {
-      const failure = error instanceof HandoffError ? error : new InternalError(error);
-      const cause = describeCause(failure.cause);
-      emit({
-        level: "warn",
-        msg: "Old ChatKit session not cancelled; it stays usable until it expires",
-        status: 200,
-        code: failure.code,
-        ...(cause ? { cause } : {}),
-      });
-    },
-  };
 }
 
 function nowSeconds(): number {
