@@ -62,9 +62,9 @@ export function createApp({
   const auth = authenticate(verify, logger);
   app.use("/api/*", auth);
   app.use("/v1/agent/*", auth);
-  app.use("/mcp", auth);
+  // Hono's "/x/*" also matches "/x" itself.
   app.use("/mcp/*", auth);
-  app.use("/chatkit", auth);
+  app.use("/chatkit/*", auth);
 
   app.openapi(
     createRoute({

@@ -5,6 +5,7 @@ import { createChatKitFetch, createClientSecretGetter } from "handoff/chatkit";
 import { useEffect, useMemo, useState } from "react";
 import { AgentPanel } from "./agent-panel";
 import styles from "./chatkit.module.css";
+import layout from "./dashboard.module.css";
 
 /** Where OpenAI serves the ChatKit web component; it loads from nowhere else. */
 export const CHATKIT_SCRIPT = "https://cdn.platform.openai.com/deployments/chatkit/chatkit.js";
@@ -47,8 +48,8 @@ export function ChatKitView({ hosted, directToken, domainKey }: Props) {
     },
   ];
   return (
-    <main id="main" className={styles.layout}>
-      <section className={styles.panel} aria-labelledby="chatkit-heading">
+    <main id="main" className={layout.layout}>
+      <section className={layout.panel} aria-labelledby="chatkit-heading">
         <h1 id="chatkit-heading" className={styles.heading}>
           ChatKit
         </h1>

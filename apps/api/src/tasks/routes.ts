@@ -23,6 +23,13 @@ const common = {
   403: problem("The token names no tenant (`ERR_TENANT_MISSING`)."),
   503: problem("The signing keys cannot be fetched (`ERR_AUTH_UNAVAILABLE`)."),
 };
+/** What a route that reads a JSON body may answer about it (see `jsonBody` and the schemas). */
+const bodyProblems = {
+  400: problem("The body is not a JSON object (`ERR_BAD_REQUEST`)."),
+  413: problem("The body is over 64 KiB (`ERR_PAYLOAD_TOO_LARGE`)."),
+  415: problem("The body is not JSON (`ERR_UNSUPPORTED_MEDIA_TYPE`)."),
+  422: problem("A field is invalid (`ERR_VALIDATION`); `errors` names each."),
+};
 const etagHeader = {
   ETag: { description: 'The task\'s version, `"<version>"`.', schema: { type: "string" as const } },
 };
@@ -64,6 +71,18 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
     tenantId: principal.tenantId,
     userId: principal.userId,
   });
+  /** The caller's scope and the storage precondition of an `If-Match` change to task `id`. */
+  const guarded = async (
+    principal: AppEnv["Variables"]["principal"],
+    id: string,
+    headers: { "if-match"?: string | undefined },
+  ) => {
+    const who = scope(principal);
+    return {
+      who,
+      precondition: await preconditionOf(headers["if-match"], () => store.get(who, id)),
+    };
+  };
 
   app.openapi(
     createRoute({
@@ -113,10 +132,7 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
           },
           content: { "application/json": { schema: TaskSchema } },
         },
-        400: problem("The body is not a JSON object (`ERR_BAD_REQUEST`)."),
-        413: problem("The body is over 64 KiB (`ERR_PAYLOAD_TOO_LARGE`)."),
-        415: problem("The body is not JSON (`ERR_UNSUPPORTED_MEDIA_TYPE`)."),
-        422: problem("A field is invalid (`ERR_VALIDATION`); `errors` names each."),
+        ...bodyProblems,
         ...common,
       },
     }),
@@ -185,23 +201,17 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
           headers: etagHeader,
           content: { "application/json": { schema: TaskSchema } },
         },
-        400: problem("The body is not a JSON object (`ERR_BAD_REQUEST`)."),
         404: problem("No such task in your tenant (`ERR_NOT_FOUND`)."),
         412: problem(
           "`If-Match` names an old version (`ERR_PRECONDITION_FAILED`); `ETag` is the current one.",
         ),
-        413: problem("The body is over 64 KiB (`ERR_PAYLOAD_TOO_LARGE`)."),
-        415: problem("The body is not JSON (`ERR_UNSUPPORTED_MEDIA_TYPE`)."),
-        422: problem("A field is invalid (`ERR_VALIDATION`); `errors` names each."),
+        ...bodyProblems,
         ...common,
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const who = scope(c.get("principal"));
-      const precondition = await preconditionOf(c.req.valid("header")["if-match"], () =>
-        store.get(who, id),
-      );
+      const { who, precondition } = await guarded(c.get("principal"), id, c.req.valid("header"));
       const task = await store.update(who, id, c.req.valid("json"), precondition);
       c.header("etag", etagOf(task));
       return c.json(toTaskJson(task), 200);
@@ -225,10 +235,7 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const who = scope(c.get("principal"));
-      const precondition = await preconditionOf(c.req.valid("header")["if-match"], () =>
-        store.get(who, id),
-      );
+      const { who, precondition } = await guarded(c.get("principal"), id, c.req.valid("header"));
       await store.delete(who, id, precondition);
       return c.body(null, 204);
     },

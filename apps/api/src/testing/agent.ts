@@ -1,22 +1,16 @@
 /**
- * Test fixture for the agent and MCP tests: the routes wired as `createApp` wires them (request
- * id, request log, `authenticate` on `/v1/agent/*` and `/mcp`, problem+json errors), on a real
- * socket, with a real JWKS server, a fresh PGlite database and captured logs. Also an SSE reader.
- * Not imported by application code.
+ * Test fixture for the agent and MCP tests: the whole API (`startTestApi`) on PGlite with a
+ * given brain, plus a chat client, an SSE reader and an MCP client. Not imported by application
+ * code.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { AgentEvent } from "../agent/events.js";
 import type { AgentRoutesDeps, Brain } from "../agent/index.js";
-import { createApp } from "../app.js";
-import { createVerifier } from "../auth/index.js";
-import { createDrizzleChatKitStore } from "../chatkit/index.js";
 import type { Database } from "../db/index.js";
-import { createLogger } from "../log.js";
-import { type RunningServer, startServer } from "../server.js";
-import { openTestDatabase } from "./db.js";
-import { authConfig, createSigningKey, type JwksServer, sign, startJwksServer } from "./issuer.js";
-import { captureLogs, type LogCapture } from "./logs.js";
+import { startTestApi } from "./api.js";
+import { sign } from "./issuer.js";
+import type { LogCapture } from "./logs.js";
 
 export interface AgentTestApi {
   readonly url: URL;
@@ -42,38 +36,19 @@ export async function startAgentTestApi(
   brain: Brain,
   options: Partial<Pick<AgentRoutesDeps, "sessions" | "heartbeatMs">> = {},
 ): Promise<AgentTestApi> {
-  const key = await createSigningKey("k1");
-  let jwks: JwksServer | undefined;
-  let db: Database | undefined;
-  let server: RunningServer;
-  const logs = captureLogs();
-  try {
-    jwks = await startJwksServer([key]);
-    db = await openTestDatabase("pglite");
-    const logger = createLogger({ destination: logs.destination, level: "debug" });
-    const app = createApp({
-      verify: createVerifier(authConfig(jwks.url)),
-      logger,
-      store: db.store,
-      chatkit: createDrizzleChatKitStore(db.db),
-      brain,
-      agent: options,
-    });
-    server = await startServer({ app, port: 0, drainTimeoutMs: 1_000 });
-  } catch (error) {
-    await db?.close();
-    await jwks?.close();
-    throw error;
-  }
-  const database = db;
-  const issuer = jwks;
+  const api = await startTestApi("pglite", {
+    brain,
+    agent: options,
+    logLevel: "debug",
+    drainTimeoutMs: 1_000,
+  });
   return {
-    url: server.url,
-    db: database,
-    logs,
-    token: (tenant, user = `${tenant}_user`) => sign(key, { tenant_id: tenant, sub: user }),
+    url: api.url,
+    db: api.db,
+    logs: api.logs,
+    token: (tenant, user = `${tenant}_user`) => sign(api.key, { tenant_id: tenant, sub: user }),
     chat: (token, body, init = {}) =>
-      fetch(new URL("/v1/agent/chat", server.url), {
+      fetch(new URL("/v1/agent/chat", api.url), {
         method: "POST",
         ...init,
         headers: {
@@ -82,11 +57,7 @@ export async function startAgentTestApi(
         },
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
-    close: async () => {
-      await server.shutdown();
-      await database.close();
-      await issuer.close();
-    },
+    close: api.close,
   };
 }
 

@@ -4,7 +4,7 @@
  * bearer token for that caller. Not imported by application code.
  */
 import { type Brain, createBuiltinBrain } from "../agent/index.js";
-import { createApp } from "../app.js";
+import { type AppOptions, createApp } from "../app.js";
 import { createVerifier } from "../auth/index.js";
 import { createDrizzleChatKitStore } from "../chatkit/index.js";
 import type { Database } from "../db/index.js";
@@ -38,6 +38,18 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** What a test may change in the API it starts. */
+export interface TestApiOptions {
+  /** @default the built-in brain */
+  brain?: Brain;
+  /** Agent tuning, as `createApp` takes it. */
+  agent?: AppOptions["agent"];
+  /** @default "info" */
+  logLevel?: string;
+  /** The server's drain timeout on close. @default the server's own */
+  drainTimeoutMs?: number;
+}
+
 /**
  * Starts the API on 127.0.0.1 with a fresh database of `kind`.
  *
@@ -50,7 +62,7 @@ export interface TestApi {
  */
 export async function startTestApi(
   kind: DatabaseKind = "pglite",
-  options: { brain?: Brain } = {},
+  options: TestApiOptions = {},
 ): Promise<TestApi> {
   const key = await createSigningKey("k1");
   const jwks = await startJwksServer([key]);
@@ -60,12 +72,13 @@ export async function startTestApi(
   try {
     const app = createApp({
       verify: createVerifier(authConfig(jwks.url)),
-      logger: createLogger({ destination: logs.destination }),
+      logger: createLogger({ destination: logs.destination, level: options.logLevel }),
       store: db.store,
       chatkit: createDrizzleChatKitStore(db.db),
       brain: options.brain ?? createBuiltinBrain(),
+      agent: options.agent,
     });
-    server = await startServer({ app, port: 0 });
+    server = await startServer({ app, port: 0, drainTimeoutMs: options.drainTimeoutMs });
   } catch (error) {
     await db.close();
     await jwks.close();

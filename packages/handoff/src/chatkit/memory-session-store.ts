@@ -1,4 +1,5 @@
 import { InvalidConfigError } from "../errors.js";
+import { setBounded } from "../lib/bounded-map.js";
 import type { ChatKitSessionStore, IssuedChatKitSession } from "./types.js";
 
 /** Options of {@link memorySessionStore}. */
@@ -47,12 +48,12 @@ export function memorySessionStore(options: MemorySessionStoreOptions = {}): Cha
     },
     set(key, session, ttlSeconds) {
       const now = Date.now();
-      entries.delete(key);
-      for (const [oldKey, old] of entries) {
-        if (old.forgetAt > now && entries.size < max) break;
-        entries.delete(oldKey);
-      }
-      entries.set(key, { session: { ...session }, forgetAt: now + ttlSeconds * 1000 });
+      setBounded(
+        entries,
+        key,
+        { session: { ...session }, forgetAt: now + ttlSeconds * 1000 },
+        { max, now, expiresAt: (entry) => entry.forgetAt },
+      );
     },
     delete(key) {
       entries.delete(key);

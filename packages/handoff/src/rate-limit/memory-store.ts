@@ -1,4 +1,5 @@
 import { InvalidConfigError } from "../errors.js";
+import { setBounded } from "../lib/bounded-map.js";
 import type { RateLimitHit, RateLimitStore } from "./types.js";
 
 /** Options of {@link memoryStore}. */
@@ -50,14 +51,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         current.count += 1;
         return { count: current.count, resetAt: current.resetAt };
       }
-      if (current !== undefined) windows.delete(key);
-      // Each key is deleted at most once per insertion: amortized O(1).
-      for (const [oldKey, old] of windows) {
-        if (old.resetAt > now && windows.size < maxKeys) break;
-        windows.delete(oldKey);
-      }
       const started = { count: 1, resetAt: now + windowMs };
-      windows.set(key, started);
+      setBounded(windows, key, started, {
+        max: maxKeys,
+        now,
+        expiresAt: (window) => window.resetAt,
+      });
       return { count: 1, resetAt: started.resetAt };
     },
   };
