@@ -1,5 +1,6 @@
-import type { Hook, z } from "@hono/zod-openapi";
+import type { OpenAPIHonoOptions, z } from "@hono/zod-openapi";
 import { type FieldError, ValidationError } from "./errors.js";
+import type { AppEnv } from "./middleware.js";
 
 /**
  * The `defaultHook` of every OpenAPI route: a failed zod check becomes a 422 problem+json that
@@ -11,8 +12,7 @@ import { type FieldError, ValidationError } from "./errors.js";
  * const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
  * ```
  */
-// biome-ignore lint/suspicious/noExplicitAny: the hook must accept every route's input types.
-export const validationHook: Hook<any, any, any, void> = (result) => {
+export const validationHook: NonNullable<OpenAPIHonoOptions<AppEnv>["defaultHook"]> = (result) => {
   if (!result.success) throw new ValidationError(fieldErrors(result.error));
 };
 
