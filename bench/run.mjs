@@ -59,7 +59,7 @@ async function main() {
     node: process.version,
     next: versionOf("next"),
     autocannon: versionOf("autocannon"),
-    handoff: versionOf("handoff"),
+    handoff: versionOf("handoff-bff"),
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     config,
   };

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Proves that `npm pack` of packages/handoff makes a working package: packs it, installs the
+// Proves that `npm pack` of packages/handoff-bff makes a working package: packs it, installs the
 // tarball into an empty project (its dependencies from the registry), and runs a proxy from
-// it between two real servers on 127.0.0.1. Expects packages/handoff/dist to be built.
+// it between two real servers on 127.0.0.1. Expects packages/handoff-bff/dist to be built.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const packageDir = new URL("../packages/handoff/", import.meta.url).pathname;
+const packageDir = new URL("../packages/handoff-bff/", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "handoff-pack-"));
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
@@ -24,9 +24,9 @@ try {
   writeFileSync(
     join(work, "smoke.mjs"),
     `import http from "node:http";
-import { cookieToken, createProxy, authjsToken, HandoffError } from "handoff";
-import { toNextHandlers } from "handoff/next";
-import { nodeTransport, toNodeListener } from "handoff/node";
+import { cookieToken, createProxy, authjsToken, HandoffError } from "handoff-bff";
+import { toNextHandlers } from "handoff-bff/next";
+import { nodeTransport, toNodeListener } from "handoff-bff/node";
 
 const upstream = http.createServer((req, res) => res.end(JSON.stringify({ url: req.url, auth: req.headers.authorization })));
 await new Promise((r) => upstream.listen(0, "127.0.0.1", r));

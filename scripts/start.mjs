@@ -39,7 +39,7 @@ function secrets() {
 
 if (!existsSync(`${root}node_modules/.package-lock.json`))
   step("install dependencies", ["install", "--no-audit", "--no-fund"]);
-step("build the handoff library", ["run", "build", "-w", "handoff"]);
+step("build the handoff library", ["run", "build", "-w", "handoff-bff"]);
 step("build the TaskFlow API", ["run", "build", "-w", "api"]);
 step("build the dashboard", ["run", "build", "-w", "web"]);
 

@@ -21,7 +21,7 @@ const steps = [
   { name: "type-check", cwd: ".", cmd: "npm run typecheck --silent" },
   {
     name: "package (build, publint, attw)",
-    cwd: "packages/handoff",
+    cwd: "packages/handoff-bff",
     cmd: "npm run check:package --silent",
   },
   {
@@ -29,7 +29,7 @@ const steps = [
     cwd: ".",
     cmd: "node scripts/pack-smoke.mjs",
   },
-  { name: "handoff tests", cwd: "packages/handoff", vitest: true },
+  { name: "handoff tests", cwd: "packages/handoff-bff", vitest: true },
   { name: "api tests", cwd: "apps/api", vitest: true },
   { name: "web tests", cwd: "apps/web", vitest: true },
   {

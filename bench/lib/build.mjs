@@ -1,4 +1,4 @@
-// The two builds the benchmark measures: packages/handoff (always, it takes seconds), then the
+// The two builds the benchmark measures: packages/handoff-bff (always, it takes seconds), then the
 // Next app, skipped when nothing it is built from has changed since the last successful build.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -8,12 +8,12 @@ import { run } from "./processes.mjs";
 const log = (...args) => console.error("[bench]", ...args);
 
 export async function build({ root, appDir, nextBin, env, force, extra }) {
-  log("npm run build -w handoff …");
-  await run("npm", ["run", "build", "-w", "handoff"], { cwd: root, env });
+  log("npm run build -w handoff-bff …");
+  await run("npm", ["run", "build", "-w", "handoff-bff"], { cwd: root, env });
 
   const inputs = [
     ...["app", "next.config.ts", "tsconfig.json"].map((p) => join(appDir, p)),
-    ...["dist", "package.json"].map((p) => join(root, "packages/handoff", p)),
+    ...["dist", "package.json"].map((p) => join(root, "packages/handoff-bff", p)),
   ];
   const stamp = fingerprint(inputs, extra);
   const stampFile = join(appDir, ".next/bench-fingerprint");

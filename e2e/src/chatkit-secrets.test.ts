@@ -10,7 +10,7 @@ import {
   type ChatKitStandIn,
   startChatKitStandIn,
   WORKFLOW_ID,
-} from "../../packages/handoff/test/chatkit-stand-in.js";
+} from "../../packages/handoff-bff/test/chatkit-stand-in.js";
 import {
   type Browser,
   type BrowserContext,

@@ -100,7 +100,9 @@ export async function startSystem(
 ): Promise<System> {
   for (const built of ["apps/api/dist/main.js", "apps/web/.next/BUILD_ID"]) {
     if (!existsSync(join(root, built))) {
-      throw new Error(`${built} is missing: build first (npm run build -w handoff -w api -w web).`);
+      throw new Error(
+        `${built} is missing: build first (npm run build -w handoff-bff -w api -w web).`,
+      );
     }
   }
   const data = mkdtempSync(join(tmpdir(), "taskflow-e2e-"));

@@ -1,6 +1,6 @@
 "use client";
 
-import { streamEvents } from "handoff/client";
+import { streamEvents } from "handoff-bff/client";
 import { useCallback, useRef, useState } from "react";
 import { type AssistantTurn, applyEvent, type Turn } from "@/lib/agent/chat";
 import { describeError, statusOf } from "@/lib/errors";

@@ -1,4 +1,4 @@
-import { betterAuthToken } from "handoff";
+import { betterAuthToken } from "handoff-bff";
 import { describe, expect, it } from "vitest";
 import { withoutTokens } from "./auth-response";
 import { authUnderTest, ORIGIN, signUp } from "./testing/auth";

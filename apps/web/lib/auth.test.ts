@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { betterAuthToken } from "handoff";
+import { betterAuthToken } from "handoff-bff";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { workspace, workspaceMember } from "./db/schema";

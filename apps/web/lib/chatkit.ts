@@ -1,4 +1,4 @@
-import { type ChatKitSessions, createChatKitSessions } from "handoff/chatkit";
+import { type ChatKitSessions, createChatKitSessions } from "handoff-bff/chatkit";
 import { getRuntime } from "./runtime";
 
 // One instance per process, shared by /start and /refresh: Next may load a module once per

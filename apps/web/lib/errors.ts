@@ -1,5 +1,5 @@
 /**
- * Helpers for errors thrown by `handoff/client` (`ProblemError`: `status`, `code`, `detail`)
+ * Helpers for errors thrown by `handoff-bff/client` (`ProblemError`: `status`, `code`, `detail`)
  * and by `fetch` itself, read by shape so that tests can throw plain objects.
  */
 

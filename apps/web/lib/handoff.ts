@@ -4,7 +4,7 @@ import {
   type RateLimitOptions,
   type RateLimitStore,
   type TokenSource,
-} from "handoff";
+} from "handoff-bff";
 import { DEFAULT_API_URL } from "./config";
 import { getRuntime } from "./runtime";
 

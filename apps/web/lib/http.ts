@@ -1,4 +1,4 @@
-import { createFetch } from "handoff/client";
+import { createFetch } from "handoff-bff/client";
 
 /** Dispatched on `window` when the proxy answers that the API is down (502, 503, 504). */
 export const API_DOWN_EVENT = "taskflow:api-down";
@@ -13,7 +13,7 @@ export const send = createFetch({
 
 /**
  * The browser's `fetch` for the app's own routes (`/api/proxy`, `/api/agent`), from
- * `handoff/client`: cookies for this origin only, 401 → sign-in. A failure that says the API
+ * `handoff-bff/client`: cookies for this origin only, 401 → sign-in. A failure that says the API
  * is down also tells the agent panel, which then checks at once instead of at its next poll.
  */
 export const api: typeof send = async (input, init) => {

@@ -1,4 +1,4 @@
-import { betterAuthToken, type TokenSource } from "handoff";
+import { betterAuthToken, type TokenSource } from "handoff-bff";
 import { type Auth, createAuth } from "./auth";
 import { readConfig, type WebConfig } from "./config";
 import { type Database, openDatabase } from "./db/open";

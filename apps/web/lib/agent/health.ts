@@ -1,4 +1,4 @@
-import { readJson } from "handoff/client";
+import { readJson } from "handoff-bff/client";
 import { describeError } from "../errors";
 import { send } from "../http";
 

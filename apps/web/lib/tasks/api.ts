@@ -1,4 +1,4 @@
-import { readJson } from "handoff/client";
+import { readJson } from "handoff-bff/client";
 import { api, JSON_HEADERS } from "../http";
 import type { Task, TaskChanges, TaskPage, TasksApi } from "./types";
 
@@ -11,7 +11,7 @@ const taskUrl = (id: string) => `${TASKS}/${encodeURIComponent(id)}`;
 const etag = (version: number) => `"${version}"`;
 
 /**
- * The tasks API as the dashboard's store uses it. Errors are `handoff/client`'s
+ * The tasks API as the dashboard's store uses it. Errors are `handoff-bff/client`'s
  * `ProblemError`s (status, code, detail), or `fetch`'s `TypeError` when the network fails.
  */
 export const tasksApi: TasksApi = {

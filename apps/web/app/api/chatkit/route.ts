@@ -1,5 +1,5 @@
-import { createProxy } from "handoff";
-import { toNextHandlers } from "handoff/next";
+import { createProxy } from "handoff-bff";
+import { toNextHandlers } from "handoff-bff/next";
 import { apiUrl, logProblems, rateLimit, sessionToken } from "@/lib/handoff";
 
 // ChatKit's custom-backend flow (flow 3): the ChatKit client POSTs its protocol to /api/chatkit;

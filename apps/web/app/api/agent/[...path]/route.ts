@@ -1,5 +1,5 @@
-import { createProxy } from "handoff";
-import { toNextHandlers } from "handoff/next";
+import { createProxy } from "handoff-bff";
+import { toNextHandlers } from "handoff-bff/next";
 import { apiUrl, logProblems, rateLimit, sessionToken } from "@/lib/handoff";
 
 // The agent's own mapping: /api/agent/chat → {API_URL}/v1/agent/chat, and nothing else of the

@@ -1,5 +1,5 @@
-import { createProxy } from "handoff";
-import { toNextHandlers } from "handoff/next";
+import { createProxy } from "handoff-bff";
+import { toNextHandlers } from "handoff-bff/next";
 import { apiUrl, logProblems, rateLimit, sessionToken } from "@/lib/handoff";
 
 // Everything under /api/proxy goes to the API's root: /api/proxy/api/tasks → {API_URL}/api/tasks.

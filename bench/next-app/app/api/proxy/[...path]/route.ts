@@ -1,5 +1,5 @@
-import { cookieToken, createProxy } from "handoff";
-import { toNextHandlers } from "handoff/next";
+import { cookieToken, createProxy } from "handoff-bff";
+import { toNextHandlers } from "handoff-bff/next";
 
 const proxy = createProxy({
   upstream: process.env.BENCH_UPSTREAM ?? "http://127.0.0.1:8100",

@@ -1,5 +1,5 @@
-import { cookieToken, createProxy } from "handoff";
-import { toNextHandlers } from "handoff/next";
+import { cookieToken, createProxy } from "handoff-bff";
+import { toNextHandlers } from "handoff-bff/next";
 
 // The three lines of the README, as a user writes them. The upstream is the demo echo
 // service (upstream.mjs) unless UPSTREAM_URL names another.

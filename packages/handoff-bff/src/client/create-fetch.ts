@@ -51,7 +51,7 @@ const ABSOLUTE_URL = /^[a-zA-Z][a-zA-Z\d+.-]*:/;
  *
  * @example
  * ```ts
- * import { createFetch, readJson } from "handoff/client";
+ * import { createFetch, readJson } from "handoff-bff/client";
  *
  * export const api = createFetch({
  *   csrfHeader: true,

@@ -28,7 +28,7 @@ const POST_ONLY = ["POST"];
  * @example
  * ```ts
  * // lib/chatkit.ts
- * import { createChatKitSessions } from "handoff/chatkit";
+ * import { createChatKitSessions } from "handoff-bff/chatkit";
  *
  * export const sessions = createChatKitSessions({
  *   apiKey: process.env.OPENAI_API_KEY ?? "",

@@ -43,8 +43,8 @@ export interface NodeTransportOptions {
  *
  * @example
  * ```ts
- * import { createProxy } from "handoff";
- * import { nodeTransport } from "handoff/node";
+ * import { createProxy } from "handoff-bff";
+ * import { nodeTransport } from "handoff-bff/node";
  *
  * createProxy({ upstream, mount, token, transport: nodeTransport({ maxSockets: 64 }) });
  * ```

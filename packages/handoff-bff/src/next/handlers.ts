@@ -24,7 +24,7 @@ export interface NextHandlers {
  * @example
  * ```ts
  * // app/api/proxy/[[...path]]/route.ts
- * import { toNextHandlers } from "handoff/next";
+ * import { toNextHandlers } from "handoff-bff/next";
  * import { proxy } from "@/lib/proxy";
  *
  * export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = toNextHandlers(proxy);

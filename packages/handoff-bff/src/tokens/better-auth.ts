@@ -7,7 +7,7 @@ import type { TokenSource } from "./types.js";
 /**
  * The part of a Better Auth instance that {@link betterAuthToken} uses: the JWT plugin's
  * `getToken` endpoint and the instance's `$context` (for the session cookie's name). Typed by
- * shape, so `handoff` does not depend on `better-auth`; a `betterAuth({ plugins: [jwt()] })`
+ * shape, so `handoff-bff` does not depend on `better-auth`; a `betterAuth({ plugins: [jwt()] })`
  * instance fits, one without the JWT plugin does not compile.
  */
 export interface BetterAuthLike {

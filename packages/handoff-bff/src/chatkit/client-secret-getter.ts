@@ -34,7 +34,7 @@ export type GetClientSecret = (currentClientSecret: string | null) => Promise<st
  * ```tsx
  * "use client";
  * import { ChatKit, useChatKit } from "@openai/chatkit-react";
- * import { createClientSecretGetter } from "handoff/chatkit";
+ * import { createClientSecretGetter } from "handoff-bff/chatkit";
  *
  * const getClientSecret = createClientSecretGetter({ csrfHeader: true });
  *

@@ -13,7 +13,7 @@ import { ProblemError } from "./problem-error.js";
 import { readJson } from "./read-json.js";
 import { streamEvents } from "./stream-events.js";
 
-/** The client against the real proxy (the `handoff` core behind node:http), not a mock of it. */
+/** The client against the real proxy (the `handoff-bff` core behind node:http), not a mock of it. */
 describe("handoff/client through a Handoff proxy", () => {
   const servers: TestServer[] = [];
   afterEach(async () => {

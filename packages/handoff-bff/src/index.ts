@@ -15,7 +15,7 @@ export * from "./tokens/index.js";
  *
  * @example
  * ```ts
- * import { createProxy, cookieToken } from "handoff";
+ * import { createProxy, cookieToken } from "handoff-bff";
  *
  * export const proxy = createProxy({
  *   upstream: "http://127.0.0.1:8000",

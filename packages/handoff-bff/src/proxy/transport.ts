@@ -1,6 +1,6 @@
 /**
  * How the proxy talks to the upstream. The core speaks this interface only; `fetchTransport`
- * works in every Fetch-API runtime, `nodeTransport` (from `handoff/node`, the default on Node)
+ * works in every Fetch-API runtime, `nodeTransport` (from `handoff-bff/node`, the default on Node)
  * uses undici's `Agent.dispatch`, which costs far less per request than `fetch` plus Web streams.
  *
  * A transport must not follow redirects and must reject with a `HandoffError`

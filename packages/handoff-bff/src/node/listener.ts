@@ -13,8 +13,8 @@ import { DEFAULT_METHODS as ALLOWED } from "../proxy/options.js";
  * @example
  * ```ts
  * import http from "node:http";
- * import { createProxy, cookieToken } from "handoff";
- * import { toNodeListener } from "handoff/node";
+ * import { createProxy, cookieToken } from "handoff-bff";
+ * import { toNodeListener } from "handoff-bff/node";
  *
  * const proxy = createProxy({ upstream: "http://127.0.0.1:8000", token: cookieToken("sid") });
  * http.createServer(toNodeListener(proxy)).listen(3000, "127.0.0.1");

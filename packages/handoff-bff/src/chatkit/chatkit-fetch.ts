@@ -25,7 +25,7 @@ export interface ChatKitFetchOptions {
  * ```tsx
  * "use client";
  * import { useChatKit } from "@openai/chatkit-react";
- * import { createChatKitFetch } from "handoff/chatkit";
+ * import { createChatKitFetch } from "handoff-bff/chatkit";
  *
  * const fetch = createChatKitFetch({ csrfHeader: true });
  *
