@@ -5,7 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
+import { nodeBinaries } from "./node-versions.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const results = mkdtempSync(join(tmpdir(), "handoff-test-"));
@@ -16,7 +17,7 @@ let failed = 0;
 const steps = [
   ...(existsSync(join(root, "node_modules/.package-lock.json"))
     ? []
-    : [{ name: "install dependencies", cwd: ".", cmd: "npm install --no-audit --no-fund" }]),
+    : [{ name: "install dependencies", cwd: ".", cmd: "npm ci --no-audit --no-fund" }]),
   { name: "lint and format (Biome)", cwd: ".", cmd: "npx biome check ." },
   { name: "type-check", cwd: ".", cmd: "npm run typecheck --silent" },
   {
@@ -31,6 +32,17 @@ const steps = [
   },
   { name: "handoff tests", cwd: "packages/handoff-bff", vitest: true },
   { name: "api tests", cwd: "apps/api", vitest: true },
+  // The library and the API on the other supported majors (binaries from the npm registry,
+  // installed once under .cache/node; see scripts/node-versions.mjs).
+  ...otherNodes().flatMap(({ major, bin }) => [
+    {
+      name: `handoff tests on Node ${major}`,
+      cwd: "packages/handoff-bff",
+      vitest: true,
+      node: bin,
+    },
+    { name: `api tests on Node ${major}`, cwd: "apps/api", vitest: true, node: bin },
+  ]),
   { name: "web tests", cwd: "apps/web", vitest: true },
   {
     name: "build the system (api, web) for the e2e tests",
@@ -40,6 +52,12 @@ const steps = [
   { name: "e2e tests (Chromium)", cwd: "e2e", vitest: true },
 ];
 
+/** The other Node.js binaries to test on; `HANDOFF_TEST_OTHER_NODES=0` skips them. */
+function otherNodes() {
+  if (process.env.HANDOFF_TEST_OTHER_NODES === "0") return [];
+  return nodeBinaries();
+}
+
 for (const step of steps) {
   const started = Date.now();
   console.log(`\n▶ ${step.name}`);
@@ -48,8 +66,13 @@ for (const step of steps) {
   if (step.vitest) {
     out = join(results, `${step.name.replace(/\W+/g, "-")}.json`);
     cmd = `npx vitest run --reporter=default --reporter=json --outputFile.json=${out}`;
+    if (step.node) cmd = `node --version && ${cmd}`;
   }
-  const run = spawnSync(cmd, { cwd: join(root, step.cwd), shell: true, stdio: "inherit" });
+  // Another Node.js goes first on PATH: npx, vitest and its workers all run on it.
+  const env = step.node
+    ? { ...process.env, PATH: `${dirname(step.node)}${delimiter}${process.env.PATH}` }
+    : process.env;
+  const run = spawnSync(cmd, { cwd: join(root, step.cwd), shell: true, stdio: "inherit", env });
   if (out) {
     try {
       const report = JSON.parse(readFileSync(out, "utf8"));
