@@ -110,6 +110,22 @@ export class UnauthenticatedError extends HandoffError {
   }
 }
 
+/**
+ * 401: the session cookie came more than once in `Cookie`. A sibling subdomain can add a
+ * second one (RFC 6265 §8.6, §5.4 step 2 sends it first), so neither is trusted; the upstream
+ * was not contacted.
+ */
+export class AmbiguousSessionCookieError extends HandoffError {
+  constructor() {
+    super(
+      "ERR_AMBIGUOUS_SESSION_COOKIE",
+      401,
+      "Ambiguous session cookie",
+      "The request carries more than one session cookie of the same name. Clear this site's cookies and sign in again.",
+    );
+  }
+}
+
 /** 500: the token source threw; the upstream was not contacted. */
 export class TokenSourceError extends HandoffError {
   constructor(cause: unknown) {

@@ -193,6 +193,9 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       mount: resolved.mount,
       setCookie: resolved.setCookie,
       rewriteLocation: resolved.rewriteLocation,
+      // A 304's headers update the stored response (RFC 9111 §4.3.4): adding one would
+      // overwrite the policy of the 200 it revalidates.
+      cacheControl: upstream.status === 304 ? null : resolved.defaultCacheControl,
       requestId: checked.requestId,
       drop: resolved.dropResponseHeaders,
     });
@@ -262,14 +265,25 @@ function readToken(source: TokenSource, request: Request): string | Promise<stri
   try {
     token = source(request);
   } catch (error) {
-    throw new TokenSourceError(error);
+    throw sourceFailure(error);
   }
   if (token instanceof Promise) {
     return token.then(usableToken, (error: unknown) => {
-      throw new TokenSourceError(error);
+      throw sourceFailure(error);
     });
   }
   return usableToken(token);
+}
+
+/**
+ * A 401 HandoffError of the source's own (such as `ERR_AMBIGUOUS_SESSION_COOKIE`) is answered
+ * as is, from any copy of Handoff; anything else it throws is a fault of the source.
+ */
+function sourceFailure(error: unknown): unknown {
+  const refusal =
+    (error instanceof HandoffError || isForeignHandoffError(error)) &&
+    (error as { status: number }).status === 401;
+  return refusal ? error : new TokenSourceError(error);
 }
 
 function usableToken(token: string | null): string {

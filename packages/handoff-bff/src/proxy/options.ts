@@ -74,6 +74,16 @@ export interface ProxyOptions {
    * @default true
    */
   rewriteLocation?: boolean;
+  /**
+   * `Cache-Control` added to an upstream answer that has none; an upstream's own passes as sent,
+   * and a 304 gets none (its headers would update the stored response, RFC 9111 §4.3.4).
+   * Why: an answer without `Cache-Control` may be stored and reused by any cache, a shared one
+   * included (RFC 9111 §3, §4.2.2 heuristic freshness), though it was made with one user's
+   * token; `private` keeps shared caches out and `no-store` every cache (RFC 9111 §5.2.2.5,
+   * §5.2.2.7). `false` adds nothing.
+   * @default "private, no-store"
+   */
+  defaultCacheControl?: string | false;
   /** The methods forwarded; others → 405. @default GET HEAD POST PUT PATCH DELETE OPTIONS */
   methods?: readonly string[];
   /** More request headers never to forward (lower-case is not required). */
@@ -102,6 +112,8 @@ export interface ResolvedOptions {
   trustForwarded: boolean;
   setCookie: SetCookiePolicy;
   rewriteLocation: boolean;
+  /** `null` when turned off. */
+  defaultCacheControl: string | null;
   methods: ReadonlySet<string>;
   methodList: readonly string[];
   dropRequestHeaders: ReadonlySet<string>;
@@ -132,6 +144,7 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     trustForwarded: options.trustForwarded ?? false,
     setCookie: options.setCookie ?? "drop",
     rewriteLocation: options.rewriteLocation ?? true,
+    defaultCacheControl: parseCacheControl(options.defaultCacheControl),
     methods: new Set(methodList),
     methodList,
     dropRequestHeaders: lowerSet(options.dropRequestHeaders),
@@ -166,6 +179,20 @@ function parseMount(mount: string): string {
     throw new InvalidConfigError(`createProxy: mount ${JSON.stringify(mount)} must be a path`);
   }
   return mount.replace(/\/+$/, "");
+}
+
+/** Header field value characters (RFC 9110 §5.5), without leading or trailing whitespace. */
+const FIELD_VALUE = /^[!-~\u0080-\u00ff](?:[ \t!-~\u0080-\u00ff]*[!-~\u0080-\u00ff])?$/;
+
+function parseCacheControl(value: string | false | undefined): string | null {
+  if (value === false) return null;
+  if (value === undefined) return "private, no-store";
+  if (typeof value !== "string" || !FIELD_VALUE.test(value)) {
+    throw new InvalidConfigError(
+      'createProxy: defaultCacheControl must be a header value such as "private, no-store", or false',
+    );
+  }
+  return value;
 }
 
 function positive(name: string, value: number): number {

@@ -17,6 +17,8 @@ export interface ResponseHeaderContext {
   mount: string;
   setCookie: SetCookiePolicy;
   rewriteLocation: boolean;
+  /** Added when the upstream sent no `Cache-Control`; `null` adds nothing. */
+  cacheControl: string | null;
   requestId: string;
   drop: ReadonlySet<string>;
 }
@@ -24,7 +26,8 @@ export interface ResponseHeaderContext {
 /**
  * Builds the response headers for the client from the upstream's: end-to-end headers as they
  * came (Location, ETag, Cache-Control, Vary, Content-Disposition, WWW-Authenticate,
- * Retry-After, Content-Encoding, Content-Length…), less hop-by-hop ones (RFC 9110 §7.6.1).
+ * Retry-After, Content-Encoding, Content-Length…), less hop-by-hop ones (RFC 9110 §7.6.1),
+ * plus `context.cacheControl` when the upstream said nothing about caching (RFC 9111 §3).
  */
 export function clientResponseHeaders(
   upstreamHeaders: ReadonlyArray<[string, string]>,
@@ -35,6 +38,7 @@ export function clientResponseHeaders(
   // building one here would validate and sort every header twice.
   const out: Array<[string, string]> = [];
   let hasRequestId = false;
+  let hasCacheControl = false;
   for (const [name, value] of upstreamHeaders) {
     if (HOP_BY_HOP.has(name) || context.drop.has(name) || listed?.has(name)) continue;
     if (name === "set-cookie") {
@@ -48,9 +52,13 @@ export function clientResponseHeaders(
       continue;
     }
     if (name === "x-request-id") hasRequestId = true;
+    else if (name === "cache-control") hasCacheControl = true;
     out.push([name, value]);
   }
   if (!hasRequestId) out.push(["x-request-id", context.requestId]);
+  if (!hasCacheControl && context.cacheControl !== null) {
+    out.push(["cache-control", context.cacheControl]);
+  }
   return out;
 }
 

@@ -10,10 +10,21 @@ export interface Upstream {
 
 /**
  * How many times a path is percent-decoded while looking for hidden dot segments: an upstream
- * that decodes twice turns `%252e%252e` into `..`. `%2F` itself is data and stays encoded; it
- * is dangerous only next to a dot segment (`%2F..%2F`), which the decoded check catches.
+ * that decodes twice turns `%252e%252e` into `..`. A path still changing after this many rounds
+ * is refused: no legitimate path is encoded eight times over. `%2F` itself is data and stays
+ * encoded; it is dangerous only next to a dot segment (`%2F..%2F`), which the decoded check
+ * catches.
  */
-const MAX_DECODE_ROUNDS = 4;
+const MAX_DECODE_ROUNDS = 8;
+
+/** A percent-escape of an ASCII byte (`%00`–`%7F`): only these can spell `.`, `/`, `\`, `;`. */
+const ASCII_ESCAPE = /%[0-7][0-9A-Fa-f]/g;
+
+/**
+ * Overlong UTF-8 for an ASCII byte (RFC 3629 §3 forbids it), which lenient decoders have read
+ * as `.`, `/` or `\` (`%c0%ae`: CVE-2008-2938 in Tomcat).
+ */
+const OVERLONG = /%c[01]%[89ab][0-9a-f]/i;
 
 /** C0 controls, DEL: never legitimate in a path, and read differently by different parsers. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
@@ -41,9 +52,10 @@ export function pathUnderMount(rawPath: string, mount: string): string {
 
 /**
  * Refuses a path that an upstream could read in a way other than ours: dot segments (literal,
- * percent-encoded or double-encoded), backslashes, control characters, empty segments and
- * malformed escapes. Such paths are how path-traversal and request-smuggling tricks reach a
- * backend (see CVE-2021-41773, where `.%2e/` escaped the document root), so they never leave.
+ * percent-encoded or encoded several times, also behind `;parameters`), backslashes, control
+ * characters, empty segments and malformed escapes. Such paths are how path-traversal and
+ * request-smuggling tricks reach a backend (see CVE-2021-41773, where `.%2e/` escaped the
+ * document root), so they never leave.
  */
 export function assertUnambiguous(rest: string): void {
   if (rest.includes("\\")) throw new AmbiguousPathError("contains a backslash");
@@ -55,17 +67,25 @@ export function assertUnambiguous(rest: string): void {
   // slash is kept, since "/tasks/" and "/tasks" may be different resources.
   const body = rest.endsWith("/") ? rest.slice(0, -1) : rest;
   if (body.includes("//")) throw new AmbiguousPathError("contains an empty segment");
+  if (hasDotSegment(rest)) throw new AmbiguousPathError("contains a dot segment");
+  if (!rest.includes("%")) return;
+  // What we forward must itself be well-formed (RFC 3986 §2.1): a stray "%" is read
+  // differently by each server. Only the first layer: after it, "100%25" is the data "100%".
+  try {
+    decodeURIComponent(rest);
+  } catch {
+    throw new AmbiguousPathError("has a malformed percent-escape");
+  }
+  // Then every layer an upstream might decode, as a lenient one would: what decodes is
+  // decoded, a malformed escape ("%zz") stays as it is and decoding goes on past it.
   let decoded = rest;
-  for (let round = 0; round < MAX_DECODE_ROUNDS && decoded.includes("%"); round++) {
-    let next: string;
-    try {
-      next = decodeURIComponent(decoded);
-    } catch {
-      // A stray "%" that is not an escape is data after the first round ("100%25" → "100%").
-      if (round === 0) throw new AmbiguousPathError("has a malformed percent-escape");
-      break;
+  for (let round = 0; decoded.includes("%"); round++) {
+    if (OVERLONG.test(decoded)) throw new AmbiguousPathError("contains overlong UTF-8");
+    const next = decoded.replace(ASCII_ESCAPE, decodeEscape);
+    if (next === decoded) return;
+    if (round === MAX_DECODE_ROUNDS) {
+      throw new AmbiguousPathError("is percent-encoded too many times");
     }
-    if (next === decoded) break;
     decoded = next;
     if (decoded.includes("\\")) throw new AmbiguousPathError("contains an encoded backslash");
     if (CONTROL.test(decoded)) {
@@ -73,15 +93,46 @@ export function assertUnambiguous(rest: string): void {
     }
     if (hasDotSegment(decoded)) throw new AmbiguousPathError("contains an encoded dot segment");
   }
-  if (hasDotSegment(rest)) throw new AmbiguousPathError("contains a dot segment");
 }
 
+function decodeEscape(sequence: string): string {
+  return String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
+}
+
+/**
+ * Whether a segment is `.` or `..` once its parameters are cut off. Tomcat, Jetty and Spring
+ * drop `;params` from each segment before resolving dot segments (RFC 3986 §3.3 allows `;` in
+ * a segment), so `..;x` climbs there; a reader that decodes and parses again ends the path at
+ * `?` or `#`, so `..%3F` climbs there too.
+ */
 function hasDotSegment(path: string): boolean {
-  for (const segment of path.split("/")) {
-    if (segment === "." || segment === "..") return true;
+  let start = 0;
+  while (start <= path.length) {
+    let end = path.indexOf("/", start);
+    if (end === -1) end = path.length;
+    let stop = start;
+    while (stop < end) {
+      const char = path.charCodeAt(stop);
+      if (char === SEMICOLON || char === QUESTION || char === HASH) break;
+      stop++;
+    }
+    const length = stop - start;
+    if (
+      (length === 1 || length === 2) &&
+      path.charCodeAt(start) === DOT &&
+      (length === 1 || path.charCodeAt(start + 1) === DOT)
+    ) {
+      return true;
+    }
+    start = end + 1;
   }
   return false;
 }
+
+const DOT = 0x2e;
+const SEMICOLON = 0x3b;
+const QUESTION = 0x3f;
+const HASH = 0x23;
 
 /**
  * Builds the upstream URL by string concatenation onto the fixed origin (never by resolving

@@ -91,10 +91,68 @@ describe("authjsToken", () => {
     ).toBeNull();
   });
 
-  it("reads the unchunked cookie when stale chunks are sent beside it", async () => {
-    const value = await mint({ backendToken: "whole" });
-    const stale = [{ name: `${PLAIN}.0`, value: "stale" }];
-    expect(await read({}, [...stale, { name: PLAIN, value }])).toBe("whole");
+  it("refuses an unchunked cookie sent beside chunks: one of them was tossed in", async () => {
+    const attacker = await mint({ backendToken: "attacker" });
+    const victim = chunk(PLAIN, await mint({ backendToken: "victim", profile: "v".repeat(6000) }));
+    for (const cookies of [
+      [{ name: PLAIN, value: attacker }, ...victim],
+      [...victim, { name: PLAIN, value: attacker }],
+    ]) {
+      await expect(read({}, cookies)).rejects.toMatchObject({
+        code: "ERR_AMBIGUOUS_SESSION_COOKIE",
+        status: 401,
+      });
+    }
+  });
+
+  it.each([
+    ["the plain name", PLAIN, {}],
+    ["the __Secure- name", SECURE, {}],
+    ["the __Secure- name with secureCookie: true", SECURE, { secureCookie: true }],
+    ["a custom cookieName", "app.session", { cookieName: "app.session" }],
+  ] as const)("refuses %s sent twice, whichever copy is valid", async (_name, name, options) => {
+    const attacker = await mint({ backendToken: "attacker" }, name);
+    const victim = await mint({ backendToken: "victim" }, name);
+    for (const cookies of [
+      [
+        { name, value: attacker },
+        { name, value: victim },
+      ],
+      [
+        { name, value: victim },
+        { name: "theme", value: "dark" },
+        { name, value: "garbage" },
+      ],
+    ]) {
+      await expect(read(options, cookies)).rejects.toMatchObject({
+        code: "ERR_AMBIGUOUS_SESSION_COOKIE",
+      });
+    }
+  });
+
+  it("refuses a chunk sent twice", async () => {
+    const attacker = chunk(
+      SECURE,
+      await mint({ backendToken: "a", profile: "a".repeat(6000) }, SECURE),
+    );
+    const victim = chunk(
+      SECURE,
+      await mint({ backendToken: "v", profile: "v".repeat(6000) }, SECURE),
+    );
+    // A sibling subdomain only has to toss one chunk of its own in front of the victim's.
+    const cookies = [attacker[1], ...victim].filter((c) => c !== undefined);
+    await expect(read({}, cookies)).rejects.toMatchObject({ code: "ERR_AMBIGUOUS_SESSION_COOKIE" });
+  });
+
+  it("ignores a repeated plain cookie when the __Secure- one decides", async () => {
+    const secure = await mint({ backendToken: "from-secure" }, SECURE);
+    const plain = await mint({ backendToken: "from-plain" }, PLAIN);
+    const cookies = [
+      { name: PLAIN, value: plain },
+      { name: SECURE, value: secure },
+      { name: PLAIN, value: plain },
+    ];
+    expect(await read({}, cookies)).toBe("from-secure");
   });
 
   it("prefers the __Secure- cookie when both names are sent", async () => {

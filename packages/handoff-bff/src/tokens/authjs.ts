@@ -56,7 +56,10 @@ interface DerivedKey {
  * derived `A256GCM` key) are not supported.
  *
  * Resolves to the claim when it is a non-empty string, otherwise `null`: a missing, tampered,
- * expired or foreign cookie is answered with 401 by the proxy. Derived keys are cached per
+ * expired or foreign cookie is answered with 401 by the proxy. A session cookie sent twice (a
+ * name or chunk repeated, or the unchunked name beside chunks) rejects with
+ * `AmbiguousSessionCookieError` (401 `ERR_AMBIGUOUS_SESSION_COOKIE`), since a sibling subdomain
+ * can toss in a copy that browsers send first. Derived keys are cached per
  * cookie name; decrypted tokens are not cached, so nothing outlives the request.
  *
  * @throws InvalidConfigError (`ERR_INVALID_CONFIG`) when the options are unusable.
@@ -96,11 +99,13 @@ export function authjsToken(options: AuthjsTokenOptions): TokenSource {
   };
 
   return async (request) => {
-    const cookies = parseCookieHeader(request.headers.get("cookie"));
+    const repeated = new Set<string>();
+    const cookies = parseCookieHeader(request.headers.get("cookie"), repeated);
     // The first name present decides: a valid `__Secure-` session is never replaced by a
-    // plain-named cookie, and a broken one does not fall back to it.
+    // plain-named cookie, and a broken one does not fall back to it. A name present twice
+    // throws (401 ERR_AMBIGUOUS_SESSION_COOKIE): a sibling subdomain may have added one.
     for (const name of names) {
-      const token = readChunkedCookie(cookies, name);
+      const token = readChunkedCookie(cookies, name, repeated);
       if (token === null) continue;
       const payload = await decrypt(token, await keysFor(name));
       const value = payload !== null && Object.hasOwn(payload, claim) ? payload[claim] : null;

@@ -13,30 +13,30 @@ const NAME = "better-auth.session_token";
 const cookieValue = (cookie: string) => cookie.slice(cookie.indexOf("=") + 1);
 
 describe("betterAuthToken security", () => {
-  it("never hands one session's JWT to another session's cookie, whatever the cookie order", async () => {
+  it("refuses two session cookies, whatever the order, without asking Better Auth about either", async () => {
     const app = makeAuth();
     const victim = await app.signUp("victim");
     const attacker = await app.signUp("attacker");
-    const victimSub = (
-      await app.verify((await betterAuthToken(app.auth)(withCookie(victim))) as string)
-    ).sub;
-    const attackerSub = (
-      await app.verify((await betterAuthToken(app.auth)(withCookie(attacker))) as string)
-    ).sub;
+    const source = betterAuthToken(app.counted);
+    const victimSub = (await app.verify((await source(withCookie(victim))) as string)).sub;
+    const attackerSub = (await app.verify((await source(withCookie(attacker))) as string)).sub;
+    const calls = app.getTokenCalls;
 
-    for (const order of [`${attacker}; ${victim}`, `${victim}; ${attacker}`]) {
-      // A sibling subdomain can toss a second cookie of the same name into the victim's jar.
-      const source = betterAuthToken(app.auth);
-      const mixed = (await source(withCookie(order))) as string;
-      const first = order.startsWith(attacker) ? attackerSub : victimSub;
-      // The session that keys the cache is the session whose JWT is returned…
-      expect((await app.verify(mixed)).sub).toBe(first);
-      // …so each cookie alone still gets its own session's JWT afterwards.
-      expect((await app.verify((await source(withCookie(attacker))) as string)).sub).toBe(
-        attackerSub,
-      );
-      expect((await app.verify((await source(withCookie(victim))) as string)).sub).toBe(victimSub);
+    // A sibling subdomain can toss a second cookie of the same name into the victim's jar,
+    // with a longer Path so that the browser sends it first. Both sessions are cached by now:
+    // neither may be served.
+    for (const order of [`${attacker}; ${victim}`, `${victim}; theme=dark; ${attacker}`]) {
+      await expect(source(withCookie(order))).rejects.toMatchObject({
+        code: "ERR_AMBIGUOUS_SESSION_COOKIE",
+        status: 401,
+      });
     }
+    expect(app.getTokenCalls).toBe(calls);
+    // Each cookie alone still gets its own session's JWT.
+    expect((await app.verify((await source(withCookie(attacker))) as string)).sub).toBe(
+      attackerSub,
+    );
+    expect((await app.verify((await source(withCookie(victim))) as string)).sub).toBe(victimSub);
   });
 
   it("does not serve a cached JWT to a cookie with the right session token but a forged signature", async () => {

@@ -79,7 +79,9 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * instance whose own routes would hand it to the browser is refused (see `allowBrowserJwt`).
  *
  * Resolves to `null` (401) without a session cookie or when Better Auth finds no session for
- * it; rejects (500 `ERR_TOKEN_SOURCE`) when Better Auth fails otherwise. A session revoked
+ * it; rejects with `AmbiguousSessionCookieError` (401 `ERR_AMBIGUOUS_SESSION_COOKIE`), calling
+ * nothing in Better Auth, when the session cookie comes twice; rejects (500 `ERR_TOKEN_SOURCE`)
+ * when Better Auth fails otherwise. A session revoked
  * elsewhere is served until its cached JWT is replaced: see `maxCacheSeconds`.
  *
  * @throws InvalidConfigError (`ERR_INVALID_CONFIG`) when the options are unusable.
@@ -138,9 +140,9 @@ export function betterAuthToken(
     let token: unknown;
     try {
       // Only the cookie that keys the cache, so the session looked up is by construction the
-      // one keyed. With the whole header, a second cookie of the same name (tossed in by a
-      // sibling subdomain) would leave it to Better Auth's parser which one counts, and its two
-      // parsers disagree (better-call's keeps the first, better-auth/cookies' the last).
+      // one keyed. (A second cookie of the same name, tossed in by a sibling subdomain, is
+      // refused before this; Better Auth's two parsers would disagree on it: better-call's
+      // keeps the first, better-auth/cookies' the last.)
       ({ token } = await auth.api.getToken({
         headers: new Headers({ cookie: `${name}=${value}` }),
       }));
@@ -165,6 +167,7 @@ export function betterAuthToken(
   return async (request) => {
     cookieName ??= (await (context as NonNullable<typeof context>)).authCookies.sessionToken.name;
     const name = cookieName;
+    // Throws AmbiguousSessionCookieError when the name comes twice.
     const value = readCookie(request, name);
     if (value === null || value === "") return null;
     const key = await sha256Base64url(value);

@@ -9,6 +9,10 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * Uses the value of one cookie as the bearer token, as is: for apps whose session cookie
  * already holds the backend's token (a JWT set httpOnly at sign-in).
  *
+ * A cookie of that name sent twice throws `AmbiguousSessionCookieError` (401
+ * `ERR_AMBIGUOUS_SESSION_COOKIE`): a sibling subdomain can set a second one that browsers send
+ * first, and whichever copy were read, the attacker could choose the account (RFC 6265 §8.6).
+ *
  * @param name The cookie's name, such as `auth_token` or `__Host-auth_token`.
  * @example
  * ```ts
