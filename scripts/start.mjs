@@ -6,9 +6,10 @@
 //   issues the JWTs the API verifies and reaches the API only through Handoff.
 // Secrets are generated into .data/dev-secrets.json (mode 0600) on first run and kept, so
 // sessions and the JWT signing keys survive a restart.
+// Everything under .data/ is private to the user running this (docs/security.md, "Data at rest").
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 const data = `${root}.data`;
@@ -25,12 +26,30 @@ function step(name, args) {
   }
 }
 
+/**
+ * Takes group and other permissions off `path` if it exists, keeping the owner's bits (never
+ * loosens). The apps tighten their own PGlite directories and locks, recursively.
+ */
+function tighten(path) {
+  if (!existsSync(path)) return;
+  const { mode } = lstatSync(path);
+  if ((mode & 0o077) !== 0) chmodSync(path, mode & 0o7700);
+}
+
+/** .data/ and the folders this script names in it: 0700, also when left looser by an older run. */
+function privateData() {
+  for (const dir of [data, `${data}/api`, `${data}/web`]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    tighten(dir);
+  }
+  tighten(`${data}/dev-secrets.json`);
+}
+
 /** The local secrets, made once and kept. */
 function secrets() {
   const file = `${data}/dev-secrets.json`;
   const kept = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   if (typeof kept.betterAuthSecret === "string") return kept;
-  mkdirSync(data, { recursive: true });
   const made = { ...kept, betterAuthSecret: randomBytes(32).toString("base64url") };
   writeFileSync(file, `${JSON.stringify(made, null, 2)}\n`, { mode: 0o600 });
   console.log(`▶ generated local secrets in ${file}`);
@@ -38,11 +57,16 @@ function secrets() {
 }
 
 if (!existsSync(`${root}node_modules/.package-lock.json`))
-  step("install dependencies", ["install", "--no-audit", "--no-fund"]);
+  step("install dependencies", ["ci", "--no-audit", "--no-fund"]);
 step("build the handoff library", ["run", "build", "-w", "handoff-bff"]);
 step("build the TaskFlow API", ["run", "build", "-w", "api"]);
 step("build the dashboard", ["run", "build", "-w", "web"]);
 
+// From here on, whatever this script and the servers it spawns create is the user's alone (the
+// servers set it themselves too). Not before the builds: node_modules and build output are code,
+// which may be shared, and keep the user's own umask.
+process.umask(0o077);
+privateData();
 const { betterAuthSecret } = secrets();
 // The servers are spawned directly, not through `npm run`, so SIGTERM reaches them.
 const children = [

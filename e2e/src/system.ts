@@ -73,6 +73,10 @@ async function run(
 }
 
 export interface System {
+  /** The folder of both databases: the API's DATA_DIR is `<data>/api`, the web app's `<data>/web`. */
+  readonly data: string;
+  /** The pids of the server processes (the API's is undefined while it is stopped). */
+  pids(): { api: number | undefined; web: number | undefined };
   /** The dashboard's origin, `http://127.0.0.1:<port>`. */
   readonly web: string;
   /** The API's origin (the browser never talks to it). */
@@ -87,7 +91,8 @@ export interface System {
 }
 
 /**
- * Starts API and web on free ports with fresh data.
+ * Starts API and web on free ports with fresh data, or with the databases already in
+ * `options.data`, which is then left in place by `close()`.
  *
  * @example
  * ```ts
@@ -96,7 +101,7 @@ export interface System {
  * ```
  */
 export async function startSystem(
-  options: { apiEnv?: Record<string, string>; webEnv?: Record<string, string> } = {},
+  options: { apiEnv?: Record<string, string>; webEnv?: Record<string, string>; data?: string } = {},
 ): Promise<System> {
   for (const built of ["apps/api/dist/main.js", "apps/web/.next/BUILD_ID"]) {
     if (!existsSync(join(root, built))) {
@@ -105,7 +110,7 @@ export async function startSystem(
       );
     }
   }
-  const data = mkdtempSync(join(tmpdir(), "taskflow-e2e-"));
+  const data = options.data ?? mkdtempSync(join(tmpdir(), "taskflow-e2e-"));
   const [webPort, apiPort] = [await freePort(), await freePort()];
   const web = `http://127.0.0.1:${webPort}`;
   const api = `http://127.0.0.1:${apiPort}`;
@@ -152,6 +157,8 @@ export async function startSystem(
   }
   let stoppedOutput = "";
   return {
+    data,
+    pids: () => ({ api: apiService?.child.pid, web: webService.child.pid }),
     web,
     api,
     stopApi: async () => {
@@ -166,7 +173,7 @@ export async function startSystem(
     close: async () => {
       await apiService?.stop();
       await webService.stop();
-      rmSync(data, { recursive: true, force: true });
+      if (options.data === undefined) rmSync(data, { recursive: true, force: true });
     },
   };
 }

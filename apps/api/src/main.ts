@@ -3,6 +3,9 @@
  * `DATA_DIR`, `OPENAI_*`, `LOG_LEVEL`), opens and migrates the database, serves the app, and on
  * SIGTERM/SIGINT drains in-flight requests and streams before closing the database and exiting.
  * A bad configuration exits with status 1 and one message listing every problem.
+ *
+ * Everything the process creates is its owner's alone: umask 0077 is set before anything is
+ * opened, whatever umask it was started with (the database layer sets explicit modes as well).
  */
 import { createBrain, readAgentConfig } from "./agent/index.js";
 import { createApp } from "./app.js";
@@ -13,6 +16,9 @@ import { readServerConfig } from "./env.js";
 import { errorCode, InvalidConfigError } from "./errors.js";
 import { createLogger } from "./log.js";
 import { onShutdownSignal, startServer } from "./server.js";
+
+// Before anything else (the imports above open no file): owner-only files, group and other get nothing.
+process.umask(0o077);
 
 const logger = createLogger({ level: process.env.LOG_LEVEL });
 

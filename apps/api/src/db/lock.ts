@@ -18,7 +18,8 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const path = `${dataDir}.lock`;
   for (let attempt = 1; ; attempt++) {
     try {
-      await writeFile(path, `${process.pid}\n`, { flag: "wx" });
+      // 0600, like the directory beside it: only its owner has any business reading it.
+      await writeFile(path, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
       held.add(path);
       return async () => {
         held.delete(path);

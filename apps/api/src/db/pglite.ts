@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
@@ -6,21 +5,28 @@ import { migrate } from "drizzle-orm/pglite/migrator";
 import { lockDataDir } from "./lock.js";
 import { MIGRATIONS_FOLDER } from "./migrations.js";
 import type { Connection } from "./open.js";
+import { makePrivateDir, tightenTree } from "./private.js";
 
 /**
  * Starts PGlite (in memory when `dataDir` is `null`) and applies the migrations. PGlite runs
  * one statement at a time and holds a lock for the whole of a transaction, so concurrent
  * requests never interleave inside one another's transactions.
+ *
+ * The directory holds every task in the clear, so it is the owner's alone: created 0700 (or
+ * closed to others first thing when it exists), and everything in it tightened to owner-only
+ * once PGlite has started, since its initdb writes files 0666. Files PostgreSQL creates later
+ * follow the directory's mode (0600: PostgreSQL's group-access rule).
  */
 export async function openPglite(dataDir: string | null): Promise<Connection> {
   let unlock = async () => {};
   if (dataDir !== null) {
-    await mkdir(dataDir, { recursive: true });
+    await makePrivateDir(dataDir);
     unlock = await lockDataDir(dataDir);
   }
   const client = new PGlite(dataDir ?? undefined);
   try {
     await client.waitReady;
+    if (dataDir !== null) await tightenTree(dataDir);
     const db = drizzle(client);
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     let closed: Promise<void> | undefined;

@@ -13,7 +13,8 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const path = `${dataDir}.lock`;
   for (let attempt = 1; ; attempt++) {
     try {
-      await writeFile(path, `${process.pid}\n`, { flag: "wx" });
+      // 0600, like the directory beside it: only its owner has any business reading it.
+      await writeFile(path, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
       // A process that exits without closing the database (Next exits once it has drained
       // its requests) still gives the directory back.
       const onExit = () => rmSync(path, { force: true });

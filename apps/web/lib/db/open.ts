@@ -1,7 +1,7 @@
-import { mkdir } from "node:fs/promises";
 import type { DatabaseConfig } from "../config";
 import { lockDataDir } from "./lock";
 import { MIGRATION_LOCK_KEY, MIGRATIONS, migrationsFolder } from "./migrations";
+import { makePrivateDir, tightenTree } from "./private";
 import type { Db } from "./schema";
 
 /** An open, migrated database. */
@@ -24,6 +24,11 @@ export function openDatabase(config: DatabaseConfig): Promise<Database> {
   return config.kind === "postgres" ? openPostgres(config.url) : openPglite(config.dataDir);
 }
 
+/**
+ * PGlite's directory holds users, password hashes and sessions, so it is the owner's alone:
+ * created 0700 (or closed to others first thing when it exists), and everything in it tightened
+ * to owner-only once PGlite has started, since its initdb writes files 0666.
+ */
 async function openPglite(dataDir: string | null): Promise<Database> {
   const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
     import("@electric-sql/pglite"),
@@ -32,12 +37,13 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   ]);
   let unlock = async () => {};
   if (dataDir !== null) {
-    await mkdir(dataDir, { recursive: true });
+    await makePrivateDir(dataDir);
     unlock = await lockDataDir(dataDir);
   }
   const client = new PGlite(dataDir ?? undefined);
   try {
     await client.waitReady;
+    if (dataDir !== null) await tightenTree(dataDir);
     const db = drizzle(client);
     await migrate(db, { migrationsFolder: migrationsFolder(), ...MIGRATIONS });
     let closed: Promise<void> | undefined;
