@@ -129,6 +129,19 @@ describe("the ChatKit page without OpenAI's CDN", () => {
     expect(await status.textContent()).toContain("could not be loaded");
     expect(await alice.getByTestId("chatkit-flow-client-secret").isEnabled()).toBe(true);
     expect(await alice.getByTestId("chatkit-flow-direct-token").isEnabled()).toBe(false);
+    // Flow 3 is the default and the recommended one; the hosted-workflow flows are legacy
+    // (Agent Builder shut down on 2026-11-30), even when configured, as flow 1 is here.
+    expect(await alice.getByTestId("chatkit-flow-custom-backend").isChecked()).toBe(true);
+    const label = (flow: string) => alice.getByTestId(`chatkit-flow-label-${flow}`);
+    expect(await label("custom-backend").textContent()).toContain("recommended");
+    expect(await label("custom-backend").getAttribute("data-legacy")).toBe("false");
+    for (const flow of ["client-secret", "direct-token"]) {
+      expect(await label(flow).textContent()).toContain("legacy");
+      expect(await label(flow).getAttribute("data-legacy")).toBe("true");
+    }
+    expect(await alice.getByTestId("chatkit-retirement").textContent()).toContain(
+      "transition window",
+    );
     await expect
       .poll(() => alice.getByTestId("agent-status").getAttribute("data-state"), { timeout: 15_000 })
       .toBe("available");

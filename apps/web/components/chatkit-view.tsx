@@ -23,28 +23,45 @@ interface Props {
   domainKey: string;
 }
 
-/** The ChatKit page: a flow picker, the ChatKit UI, or a plain notice and the agent instead. */
+interface FlowOption {
+  value: Flow;
+  label: string;
+  note: string;
+  available: boolean;
+  /** Depends on OpenAI's hosted workflows, which outlive Agent Builder only for a while. */
+  legacy: boolean;
+}
+
+/**
+ * The ChatKit page: a flow picker, the ChatKit UI, or a plain notice and the agent instead.
+ * Flow 3 (our own ChatKit server) is the default and the recommended path: OpenAI's Agent
+ * Builder shut down on 2026-11-30, and flows 1 and 2 run hosted workflows that keep working
+ * only through OpenAI's transition window (docs/chatkit.md).
+ */
 export function ChatKitView({ hosted, directToken, domainKey }: Props) {
   const [flow, setFlow] = useState<Flow>("custom-backend");
   const script = useChatKitScript();
-  const flows: { value: Flow; label: string; note: string; available: boolean }[] = [
+  const flows: FlowOption[] = [
     {
       value: "custom-backend",
-      label: "Custom backend",
-      note: "Our own ChatKit server (apps/api /chatkit) through Handoff: the cookie does the rest, no token in the browser.",
+      label: "Custom backend (recommended)",
+      note: "Our own ChatKit server (apps/api /chatkit) through Handoff: the cookie does the rest, no token in the browser, conversations in our database.",
       available: true,
+      legacy: false,
     },
     {
       value: "client-secret",
-      label: "Client secret",
-      note: "An OpenAI-hosted Agent Builder workflow; the server mints a short-lived secret for your user.",
+      label: "Client secret (legacy)",
+      note: "An OpenAI-hosted workflow; the server mints a short-lived secret for your user. Agent Builder shut down on 2026-11-30: hosted workflows keep working only during OpenAI's transition window.",
       available: hosted,
+      legacy: true,
     },
     {
       value: "direct-token",
-      label: "Direct token",
-      note: "A public token baked into the page: for public, anonymous chats only.",
+      label: "Direct token (legacy)",
+      note: "A public token for a hosted workflow, the same for every visitor: public, anonymous chats only, and only during OpenAI's transition window.",
       available: directToken !== null,
+      legacy: true,
     },
   ];
   return (
@@ -55,8 +72,19 @@ export function ChatKitView({ hosted, directToken, domainKey }: Props) {
         </h1>
         <fieldset className={styles.flows} data-testid="chatkit-flows">
           <legend>Authentication flow</legend>
+          <p className={styles.note} data-testid="chatkit-retirement">
+            OpenAI's Agent Builder shut down on 30 November 2026. The legacy flows run hosted
+            workflows, which keep working only through OpenAI's transition window; the custom
+            backend does not depend on them.
+          </p>
           {flows.map((option) => (
-            <label key={option.value} className={styles.flow} data-available={option.available}>
+            <label
+              key={option.value}
+              className={styles.flow}
+              data-available={option.available}
+              data-legacy={option.legacy}
+              data-testid={`chatkit-flow-label-${option.value}`}
+            >
               <input
                 type="radio"
                 name="flow"

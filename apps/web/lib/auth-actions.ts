@@ -3,8 +3,6 @@
 import { isAPIError } from "better-auth/api";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AUTH_ATTEMPTS_PER_MINUTE } from "./auth";
-import { authAttempts, clientAddress } from "./handoff";
 import { getAuth } from "./runtime";
 
 /** What a sign-in or sign-up form shows after a failed attempt. */
@@ -27,10 +25,9 @@ export async function signIn(_state: AuthFormState, form: FormData): Promise<Aut
   if (email === "" || password === "") {
     return { ...state, error: "Enter your email and password." };
   }
+  // Attempts are counted, per account and per trusted address, by the hook in lib/auth.ts,
+  // which guards auth.api calls as it guards the HTTP endpoints.
   const requestHeaders = await headers();
-  if (!(await allowed(requestHeaders, "sign-in", email.toLowerCase()))) {
-    return { ...state, error: "Too many attempts. Wait a minute, then try again." };
-  }
   try {
     await (await getAuth()).api.signInEmail({ body: { email, password }, headers: requestHeaders });
   } catch (error) {
@@ -47,10 +44,9 @@ export async function signUp(_state: AuthFormState, form: FormData): Promise<Aut
   if (name === "" || email === "" || password === "") {
     return { ...state, error: "Enter your name, email and a password." };
   }
+  // Attempts are counted, per account and per trusted address, by the hook in lib/auth.ts,
+  // which guards auth.api calls as it guards the HTTP endpoints.
   const requestHeaders = await headers();
-  if (!(await allowed(requestHeaders, "sign-up"))) {
-    return { ...state, error: "Too many attempts. Wait a minute, then try again." };
-  }
   try {
     await (await getAuth()).api.signUpEmail({
       body: { name, email, password },
@@ -67,17 +63,6 @@ export async function signOut(): Promise<void> {
   redirect("/sign-in");
 }
 
-/**
- * Better Auth's own rate limit guards its HTTP endpoints only, not `auth.api` calls, so the
- * actions count attempts themselves: per client address and, for sign-in, per account too
- * (an address is easy to change; the account under attack is not).
- */
-async function allowed(requestHeaders: Headers, action: string, account?: string) {
-  const counts = [authAttempts.hit(`${action}:ip:${clientAddress(requestHeaders)}`, 60_000)];
-  if (account !== undefined) counts.push(authAttempts.hit(`${action}:account:${account}`, 60_000));
-  return (await Promise.all(counts)).every((hit) => hit.count <= AUTH_ATTEMPTS_PER_MINUTE);
-}
-
 function field(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
@@ -86,6 +71,7 @@ function field(form: FormData, name: string): string {
 function messageOf(error: unknown): string {
   // By shape, not instanceof: Better Auth throws better-call's APIError, a class of its own.
   if (isAPIError(error)) {
+    if (error.statusCode === 429) return tooManyAttempts(error.headers);
     const message = (error.body as { message?: unknown } | undefined)?.message;
     if (typeof message === "string" && message !== "") return withPeriod(message);
     if (error.statusCode === 401) return "Invalid email or password.";
@@ -93,6 +79,14 @@ function messageOf(error: unknown): string {
   // Not a refusal: a fault of ours. Logged by name only (it may quote the database).
   console.error(`auth action failed: ${(error as Error)?.name ?? "error"}`);
   return "Something went wrong on our side. Please try again.";
+}
+
+/** 429 from lib/auth-limits.ts, with `Retry-After` in seconds. */
+function tooManyAttempts(errorHeaders: unknown): string {
+  const retryAfter = Number(new Headers(errorHeaders as HeadersInit).get("retry-after"));
+  const minutes = Number.isFinite(retryAfter) ? Math.max(1, Math.ceil(retryAfter / 60)) : 1;
+  const wait = minutes === 1 ? "a minute" : `${minutes} minutes`;
+  return `Too many attempts. Wait ${wait}, then try again.`;
 }
 
 function withPeriod(text: string): string {

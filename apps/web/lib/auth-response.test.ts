@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dropTokens, withoutTokens } from "./auth-response";
+import { dropTokens, withoutTokens, withProblemType } from "./auth-response";
 
 describe("withoutTokens", () => {
   it("removes the session token from a sign-up answer and keeps the cookie", async () => {
@@ -51,5 +51,34 @@ describe("withoutTokens", () => {
     );
     expect(response.status).toBe(404);
     expect(await response.text()).toBe("token");
+  });
+});
+
+describe("withProblemType", () => {
+  it("labels the sign-in limiter's 429 application/problem+json, keeping body and Retry-After", async () => {
+    const body = JSON.stringify({
+      status: 429,
+      code: "ERR_RATE_LIMITED",
+      title: "Too many requests",
+    });
+    const response = await withProblemType(
+      new Response(body, {
+        status: 429,
+        headers: { "content-type": "application/json", "retry-after": "42" },
+      }),
+    );
+    expect(response.status).toBe(429);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("retry-after")).toBe("42");
+    expect(await response.text()).toBe(body);
+  });
+
+  it("leaves Better Auth's own 429 and every other answer as they are", async () => {
+    const own = await withProblemType(
+      Response.json({ message: "Too many requests. Please try again later." }, { status: 429 }),
+    );
+    expect(own.headers.get("content-type")).toBe("application/json");
+    const ok = new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+    expect(await withProblemType(ok)).toBe(ok);
   });
 });

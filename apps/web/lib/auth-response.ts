@@ -48,3 +48,30 @@ export function dropTokens(value: unknown): unknown {
   }
   return copy;
 }
+
+/**
+ * Better Auth renders every error it is thrown as `application/json`, also the 429 of
+ * lib/auth-limits.ts, whose body is already a problem document (RFC 9457). This gives it its
+ * media type back; other answers pass unchanged.
+ */
+export async function withProblemType(response: Response): Promise<Response> {
+  if (
+    response.status !== 429 ||
+    !/^application\/json\b/i.test(response.headers.get("content-type") ?? "")
+  ) {
+    return response;
+  }
+  const text = await response.text();
+  const headers = new Headers(response.headers);
+  let code: unknown;
+  try {
+    code = (JSON.parse(text) as { code?: unknown }).code;
+  } catch {
+    // not ours: pass it on as it came
+  }
+  if (code === "ERR_RATE_LIMITED") {
+    headers.set("content-type", "application/problem+json");
+    headers.set("cache-control", "no-store");
+  }
+  return new Response(text, { status: response.status, statusText: response.statusText, headers });
+}

@@ -2,12 +2,11 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins/jwt";
+import { memoryStore, type RateLimitStore } from "handoff-bff";
+import { createAuthLimiter, limitAuthAttempts } from "./auth-limits";
 import type { WebConfig } from "./config";
 import { authSchema, type Db } from "./db/schema";
 import { personalWorkspace } from "./workspaces";
-
-/** Sign-in and sign-up attempts allowed per IP address and minute (Better Auth's limiter). */
-export const AUTH_ATTEMPTS_PER_MINUTE = 30;
 
 /**
  * Better Auth for the dashboard: email and password, sessions in an httpOnly cookie, and the
@@ -19,8 +18,16 @@ export const AUTH_ATTEMPTS_PER_MINUTE = 30;
  * const auth = createAuth(readConfig(process.env), (await openDatabase(config.database)).db);
  * const session = await auth.api.getSession({ headers: request.headers });
  * ```
+ *
+ * @param attempts Where sign-in and sign-up attempts are counted (lib/auth-limits.ts); the app
+ * passes its process-wide store, tests a fresh one.
  */
-export function createAuth(config: WebConfig, db: Db) {
+export function createAuth(config: WebConfig, db: Db, attempts: RateLimitStore = memoryStore()) {
+  const limiter = createAuthLimiter({
+    limits: config.authLimits,
+    trustedProxyCount: config.trustedProxyCount,
+    store: attempts,
+  });
   return betterAuth({
     appName: "TaskFlow",
     baseURL: config.baseURL,
@@ -32,15 +39,17 @@ export function createAuth(config: WebConfig, db: Db) {
     // would walk away with a bearer token. Only the server needs it (auth.api.getToken, which
     // the router's disabledPaths does not affect).
     disabledPaths: ["/token"],
+    // Sign-in and sign-up are limited per account (and per trusted address) by this hook, on
+    // the HTTP endpoints and on auth.api calls (the server actions) alike.
+    hooks: { before: limitAuthAttempts(limiter) },
     rateLimit: {
       // On in development too (Better Auth's default is production only): tests run against
-      // the same limits users get.
+      // the same limits users get. Its limiter keys on X-Forwarded-For, which a client of a
+      // bare `next start` writes, so for sign-in and sign-up the hook above replaces it.
       enabled: true,
-      customRules: {
-        "/sign-in/*": { window: 60, max: AUTH_ATTEMPTS_PER_MINUTE },
-        "/sign-up/*": { window: 60, max: AUTH_ATTEMPTS_PER_MINUTE },
-      },
+      customRules: { "/sign-in/*": false, "/sign-up/*": false },
     },
+    advanced: sessionCookies(config.baseURL),
     telemetry: { enabled: false },
     databaseHooks: {
       user: {
@@ -74,6 +83,26 @@ export function createAuth(config: WebConfig, db: Db) {
       nextCookies(),
     ],
   });
+}
+
+/**
+ * Over https, the cookies are `__Host-better-auth.*`: the `__Host-` prefix makes the browser
+ * refuse any such cookie that lacks `Secure` or `Path=/` or has a `Domain`, so neither a
+ * sibling subdomain nor a plain-http page of the same host can plant or shadow the session
+ * (RFC 6265bis §4.1.3.2, cookie tossing). Better Auth's own https default is `__Secure-`, which
+ * allows a `Domain`; its prefix is turned off here and `Secure` set explicitly (better-call
+ * also forces `Secure`, `Path=/` and no `Domain` on any `__Host-` name). Over http (127.0.0.1
+ * in development and tests) the names stay `better-auth.*`, without `Secure`: a plain-http
+ * origin cannot set a `Secure` cookie (browsers except localhost only). Whatever the name, the session is read by the name Better Auth was given
+ * (`authCookies.sessionToken.name`, which `betterAuthToken` reads too).
+ */
+function sessionCookies(baseURL: string) {
+  if (new URL(baseURL).protocol !== "https:") return undefined;
+  return {
+    useSecureCookies: false,
+    cookiePrefix: "__Host-better-auth",
+    defaultCookieAttributes: { secure: true, path: "/" },
+  };
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "./config";
+import { DEFAULT_AUTH_LIMITS, readConfig, trustedProxyCount } from "./config";
 
 const secret = "s".repeat(32);
 
@@ -11,7 +11,34 @@ describe("readConfig", () => {
       baseURL: "http://127.0.0.1:3000",
       apiAudience: "taskflow-api",
       database: { kind: "pglite", dataDir: "/srv/app/.data/web/pglite" },
+      trustedProxyCount: 0,
+      authLimits: {
+        perAccount: { limit: 10, windowSeconds: 900 },
+        perIp: { limit: 30, windowSeconds: 60 },
+      },
     });
+  });
+
+  it("reads the trusted proxy count and the sign-in limits", () => {
+    const config = readConfig({
+      BETTER_AUTH_SECRET: secret,
+      TRUSTED_PROXY_COUNT: "2",
+      AUTH_RATE_LIMIT_PER_ACCOUNT: "5",
+      AUTH_RATE_LIMIT_PER_IP: "100",
+    });
+    expect(config.trustedProxyCount).toBe(2);
+    expect(config.authLimits).toEqual({
+      perAccount: { ...DEFAULT_AUTH_LIMITS.perAccount, limit: 5 },
+      perIp: { ...DEFAULT_AUTH_LIMITS.perIp, limit: 100 },
+    });
+  });
+
+  it("refuses a trusted proxy count or a limit that is not a whole number", () => {
+    expect(() =>
+      readConfig({ TRUSTED_PROXY_COUNT: "-1", AUTH_RATE_LIMIT_PER_ACCOUNT: "0" }),
+    ).toThrow(/TRUSTED_PROXY_COUNT must be a whole number ≥ 0[\s\S]*AUTH_RATE_LIMIT_PER_ACCOUNT/);
+    expect(() => trustedProxyCount({ TRUSTED_PROXY_COUNT: "one" })).toThrow(/TRUSTED_PROXY_COUNT/);
+    expect(trustedProxyCount({})).toBe(0);
   });
 
   it("uses PostgreSQL when DATABASE_URL is set", () => {

@@ -14,6 +14,25 @@ export interface WebConfig {
   /** `API_AUDIENCE`: the JWT's `aud`, which the API checks (`AUTH_AUDIENCE`). */
   readonly apiAudience: string;
   readonly database: DatabaseConfig;
+  /**
+   * `TRUSTED_PROXY_COUNT`: how many reverse proxies, each appending to `X-Forwarded-For`, stand
+   * in front of the app. 0 (`next start` exposed directly): no client address is trusted.
+   */
+  readonly trustedProxyCount: number;
+  /** Sign-in and sign-up limits: see lib/auth-limits.ts. */
+  readonly authLimits: AuthLimitsConfig;
+}
+
+/** Attempts allowed per window; the next one is answered 429 `ERR_RATE_LIMITED`. */
+export interface AttemptRule {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+/** `AUTH_RATE_LIMIT_PER_ACCOUNT` (per 15 minutes) and `AUTH_RATE_LIMIT_PER_IP` (per minute). */
+export interface AuthLimitsConfig {
+  readonly perAccount: AttemptRule;
+  readonly perIp: AttemptRule;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -22,6 +41,14 @@ export const DEFAULT_BASE_URL = "http://127.0.0.1:3000";
 export const DEFAULT_API_URL = "http://127.0.0.1:8000";
 export const DEFAULT_API_AUDIENCE = "taskflow-api";
 export const DEFAULT_DATA_DIR = ".data/web";
+/**
+ * Per account (the normalised email): 10 attempts per 15 minutes, OWASP's advice for a
+ * lockout threshold that stops online guessing without bothering people who mistype.
+ */
+export const DEFAULT_AUTH_LIMITS: AuthLimitsConfig = {
+  perAccount: { limit: 10, windowSeconds: 15 * 60 },
+  perIp: { limit: 30, windowSeconds: 60 },
+};
 
 /**
  * Outside production a missing secret falls back to this fixed, public value, so `next dev`
@@ -78,10 +105,57 @@ export function readConfig(env: Env, cwd: string = process.cwd()): WebConfig {
     database = { kind: "pglite", dataDir: join(resolve(cwd, dataDir), "pglite") };
   }
 
+  const trustedProxyCount = count(env, "TRUSTED_PROXY_COUNT", 0, 0, problems);
+  const authLimits: AuthLimitsConfig = {
+    perAccount: {
+      ...DEFAULT_AUTH_LIMITS.perAccount,
+      limit: count(
+        env,
+        "AUTH_RATE_LIMIT_PER_ACCOUNT",
+        DEFAULT_AUTH_LIMITS.perAccount.limit,
+        1,
+        problems,
+      ),
+    },
+    perIp: {
+      ...DEFAULT_AUTH_LIMITS.perIp,
+      limit: count(env, "AUTH_RATE_LIMIT_PER_IP", DEFAULT_AUTH_LIMITS.perIp.limit, 1, problems),
+    },
+  };
+
   if (problems.length > 0) {
     throw new Error(`Invalid web app configuration:\n- ${problems.join("\n- ")}`);
   }
-  return { secret, baseURL, apiAudience, database };
+  return { secret, baseURL, apiAudience, database, trustedProxyCount, authLimits };
+}
+
+/**
+ * `TRUSTED_PROXY_COUNT`, also read on its own where a route module loads (lib/handoff.ts).
+ *
+ * @example
+ * ```ts
+ * trustedProxyCount({ TRUSTED_PROXY_COUNT: "1" }); // 1
+ * ```
+ */
+export function trustedProxyCount(env: Env): number {
+  const problems: string[] = [];
+  const value = count(env, "TRUSTED_PROXY_COUNT", 0, 0, problems);
+  if (problems.length > 0) throw new Error(`Invalid web app configuration:\n- ${problems[0]}`);
+  return value;
+}
+
+/** A whole number ≥ `min` from `env[name]`, or `fallback` when unset; a bad value is a problem. */
+function count(env: Env, name: string, fallback: number, min: number, problems: string[]): number {
+  const text = env[name]?.trim() ?? "";
+  if (text === "") return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
+    problems.push(
+      `${name} must be a whole number ≥ ${min} (got ${JSON.stringify(text.slice(0, 20))})`,
+    );
+    return fallback;
+  }
+  return value;
 }
 
 function httpURL(value: string | undefined, fallback: string, name: string, problems: string[]) {

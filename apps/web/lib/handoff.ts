@@ -1,12 +1,8 @@
-import {
-  type LogEvent,
-  memoryStore,
-  type RateLimitOptions,
-  type RateLimitStore,
-  type TokenSource,
-} from "handoff-bff";
-import { DEFAULT_API_URL } from "./config";
+import type { LogEvent, RateLimitOptions, TokenSource } from "handoff-bff";
+import { trustedClientAddress } from "./client-address";
+import { DEFAULT_API_URL, trustedProxyCount } from "./config";
 import { getRuntime } from "./runtime";
+import { stores } from "./stores";
 
 /**
  * The TaskFlow API's URL (`API_URL`), read when a route module loads. Only this is read at
@@ -42,42 +38,24 @@ export function logProblems(event: LogEvent): void {
   if (event.level !== "info") console.error(JSON.stringify({ source: "handoff", ...event }));
 }
 
-// Shared by the routes (Next may load a module once per route bundle) and kept per process.
-const STORES = Symbol.for("taskflow.web.rate-limit-stores");
-const shared = globalThis as { [STORES]?: { proxy: RateLimitStore; auth: RateLimitStore } };
-shared[STORES] ??= {
-  proxy: memoryStore({ maxKeys: 100_000 }),
-  auth: memoryStore({ maxKeys: 100_000 }),
-};
-const stores = shared[STORES];
-
-/** Counts sign-in and sign-up attempts (server actions); see lib/auth-actions.ts. */
-export const authAttempts: RateLimitStore = stores.auth;
-
 /**
  * The limits of `/api/proxy` and `/api/agent` together (one store, so a client cannot double
  * its budget by using both), per minute: `RATE_LIMIT_PER_IP` (default 600) and
- * `RATE_LIMIT_PER_SESSION` (default 300). Over the limit: 429 with `Retry-After`.
+ * `RATE_LIMIT_PER_SESSION` (default 300). Over the limit: 429 with `Retry-After`. The per-IP
+ * limit counts only an address `TRUSTED_PROXY_COUNT` proxies vouch for (lib/client-address.ts);
+ * with none (the default, a bare `next start`), every request is exempt from it, as any
+ * address would be the client's own choice, and the per-session limit is the one that holds.
  */
 export function rateLimit(env: Readonly<Record<string, string | undefined>> = process.env) {
+  const proxies = trustedProxyCount(env);
   const options: RateLimitOptions = {
     perIp: { limit: positive(env.RATE_LIMIT_PER_IP, 600), windowSeconds: 60 },
     perSession: { limit: positive(env.RATE_LIMIT_PER_SESSION, 300), windowSeconds: 60 },
     store: stores.proxy,
-    clientIp: (request) => clientAddress(request.headers),
+    // null exempts the request from perIp (Handoff's contract for clientIp).
+    clientIp: (request) => trustedClientAddress(request.headers, proxies),
   };
   return options;
-}
-
-/**
- * The client's address: the rightmost `X-Forwarded-For` entry. Next.js route handlers get no
- * socket address, but Next sets this header to the peer's address when the client sent none,
- * and a reverse proxy in front appends the address it saw. Exposed directly, a client that
- * sends its own header chooses its key: the per-session limit is the one it cannot escape.
- */
-export function clientAddress(headers: Headers): string {
-  const list = headers.get("x-forwarded-for") ?? "";
-  return list.slice(list.lastIndexOf(",") + 1).trim() || "unknown";
 }
 
 function describe(error: unknown): string {

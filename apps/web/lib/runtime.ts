@@ -2,6 +2,7 @@ import { betterAuthToken, type TokenSource } from "handoff-bff";
 import { type Auth, createAuth } from "./auth";
 import { readConfig, type WebConfig } from "./config";
 import { type Database, openDatabase } from "./db/open";
+import { stores } from "./stores";
 
 /** What the server side of the app shares: settings, the open database, Better Auth. */
 export interface Runtime {
@@ -44,7 +45,7 @@ async function start(): Promise<Runtime> {
   const config = readConfig(process.env);
   const database = await openDatabase(config.database);
   closeOnExit(database);
-  const auth = createAuth(config, database.db);
+  const auth = createAuth(config, database.db, stores.auth);
   // A cached JWT is served for a minute at most, so a session revoked elsewhere stops
   // reaching the API within a minute, not at the JWT's expiry (15 minutes).
   const token = betterAuthToken(auth, { maxCacheSeconds: 60 });

@@ -4,8 +4,10 @@ import { ChatKitView } from "@/components/chatkit-view";
 import { getViewer } from "@/lib/session";
 
 /**
- * OpenAI's ChatKit UI with the three ways to authenticate it. Which flows can work is decided
- * here, on the server, from the environment; no secret is passed to the page.
+ * OpenAI's ChatKit UI with the three ways to authenticate it: our own ChatKit server (flow 3,
+ * the default), and the legacy hosted-workflow flows 1 and 2, which OpenAI keeps running only
+ * through the transition window after Agent Builder's shutdown. Which flows can work is
+ * decided here, on the server, from the environment; no secret is passed to the page.
  */
 export default async function ChatKitPage() {
   const viewer = await getViewer();

@@ -7,14 +7,16 @@ export const ORIGIN = "http://127.0.0.1:3000";
 
 /**
  * Better Auth over a fresh in-memory PGlite, migrated as at start-up, for one test file.
- * Requests go through `auth.handler`, as the route does.
+ * Requests go through `auth.handler`, as the route does. `env` adds to the environment
+ * (`BETTER_AUTH_URL`, `TRUSTED_PROXY_COUNT`, …); attempts are counted in a fresh store.
  */
-export function authUnderTest() {
+export function authUnderTest(env: Record<string, string> = {}) {
   const state = {} as { auth: ReturnType<typeof createAuth>; database: Database };
   beforeAll(async () => {
     const config = readConfig({
       BETTER_AUTH_SECRET: "test-secret-".padEnd(40, "x"),
       BETTER_AUTH_URL: ORIGIN,
+      ...env,
     });
     state.database = await openDatabase({ kind: "pglite", dataDir: null });
     state.auth = createAuth(config, state.database.db);
@@ -23,25 +25,34 @@ export function authUnderTest() {
   return state;
 }
 
-/** Signs a user up through the HTTP endpoint; returns the response and the Cookie header. */
+/** A new user's sign-up fields, unique per call. */
+export function newUser(name = "Ada") {
+  return {
+    name,
+    email: `${name.toLowerCase()}-${Math.random().toString(36).slice(2)}@example.test`,
+    password: "correct horse",
+  };
+}
+
+/**
+ * Signs a user up through the HTTP endpoint; returns the response and the Cookie header.
+ * `origin` is the app's (`BETTER_AUTH_URL`).
+ */
 export async function signUp(
   auth: ReturnType<typeof createAuth>,
-  user = {
-    name: "Ada",
-    email: `ada-${Math.random().toString(36).slice(2)}@example.test`,
-    password: "correct horse",
-  },
+  user = newUser(),
+  origin = ORIGIN,
 ) {
   const response = await auth.handler(
-    new Request(`${ORIGIN}/api/auth/sign-up/email`, {
+    new Request(`${origin}/api/auth/sign-up/email`, {
       method: "POST",
-      headers: { origin: ORIGIN, "content-type": "application/json" },
+      headers: { origin, "content-type": "application/json" },
       body: JSON.stringify(user),
     }),
   );
   const set = response.headers
     .getSetCookie()
-    .find((cookie) => cookie.startsWith("better-auth.session_token="));
+    .find((cookie) => /^(?:__Host-)?better-auth\.session_token=/.test(cookie));
   if (response.status !== 200 || set === undefined) {
     throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   }
