@@ -63,6 +63,19 @@ describe("the API over a real socket", () => {
     });
   });
 
+  it("keeps /api/me out of shared caches (private, no-cache), and stores no error of an authenticated route", async () => {
+    const token = await sign(key);
+    const me = await get("/api/me", { authorization: `Bearer ${token}` });
+    expect(me.headers.get("cache-control")).toBe("private, no-cache");
+    const unknown = await get("/api/nothing-here", { authorization: `Bearer ${token}` });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("cache-control")).toBe("no-store");
+    const refused = await get("/api/me");
+    expect(refused.headers.get("cache-control")).toBe("no-store");
+    // The public liveness answer holds nothing about anyone: it is left to the defaults.
+    expect((await get("/health")).headers.get("cache-control")).toBeNull();
+  });
+
   it("leaves email out when the token has none", async () => {
     const token = await sign(key, { email: undefined });
     const response = await get("/api/me", { authorization: `Bearer ${token}` });

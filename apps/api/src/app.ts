@@ -6,7 +6,7 @@ import type { Verifier } from "./auth/index.js";
 import { type ChatKitStore, chatkitRoutes } from "./chatkit/index.js";
 import { BadRequestError, InternalError, isApiError, NotFoundError } from "./errors.js";
 import { mcpRoutes } from "./mcp/index.js";
-import { type AppEnv, authenticate, requestId, requestLog } from "./middleware.js";
+import { type AppEnv, authenticate, privateAnswers, requestId, requestLog } from "./middleware.js";
 import { serveOpenApiDocument } from "./openapi.js";
 import type { TaskStore } from "./tasks/model.js";
 import { taskRoutes } from "./tasks/routes.js";
@@ -37,8 +37,9 @@ export interface AppOptions {
  * Creates the TaskFlow API as a Hono app: a `(Request) => Response` that any runtime adapter
  * serves. `GET /health` and `GET /openapi.json` are public; `/api/*` (tasks), `/v1/agent/*`
  * (the agent's SSE chat), `/mcp` (the MCP server) and `/chatkit` (the ChatKit server) need a
- * valid bearer token. Every error, including unknown routes, validation failures and unexpected
- * exceptions, answers RFC 9457 problem+json.
+ * valid bearer token; their answers are `Cache-Control: private, no-cache` unless they say
+ * otherwise (event streams: `no-cache, no-transform`). Every error, including unknown routes,
+ * validation failures and unexpected exceptions, answers RFC 9457 problem+json, `no-store`.
  *
  * @example
  * ```ts
@@ -59,12 +60,12 @@ export function createApp({
 }: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId(), requestLog(logger));
-  const auth = authenticate(verify, logger);
-  app.use("/api/*", auth);
-  app.use("/v1/agent/*", auth);
+  const guard = [privateAnswers(), authenticate(verify, logger)] as const;
+  app.use("/api/*", ...guard);
+  app.use("/v1/agent/*", ...guard);
   // Hono's "/x/*" also matches "/x" itself.
-  app.use("/mcp/*", auth);
-  app.use("/chatkit/*", auth);
+  app.use("/mcp/*", ...guard);
+  app.use("/chatkit/*", ...guard);
 
   app.openapi(
     createRoute({

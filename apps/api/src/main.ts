@@ -7,7 +7,7 @@
  * Everything the process creates is its owner's alone: umask 0077 is set before anything is
  * opened, whatever umask it was started with (the database layer sets explicit modes as well).
  */
-import { createBrain, readAgentConfig } from "./agent/index.js";
+import { createBrain, readAgentConfig, SessionStore } from "./agent/index.js";
 import { createApp } from "./app.js";
 import { createVerifier, readAuthConfig } from "./auth/index.js";
 import { createDrizzleChatKitStore } from "./chatkit/index.js";
@@ -51,6 +51,8 @@ try {
       store: database.store,
       chatkit: createDrizzleChatKitStore(database.db),
       brain: createBrain(agentConfig),
+      // AGENT_SESSION_MAX_BYTES / AGENT_MEMORY_MAX_BYTES bound what conversations hold.
+      agent: { sessions: new SessionStore(agentConfig.memory) },
     }),
     port,
     host,

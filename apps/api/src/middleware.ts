@@ -64,6 +64,31 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
 }
 
 /**
+ * Cache-Control of an authenticated answer that carries tenant data: `private` keeps it out of
+ * shared caches, so a proxy never serves one caller's tasks to another (RFC 9111 §5.2.2.7), and
+ * `no-cache` makes a browser ask again before each reuse (§5.2.2.4), cheap where an ETag lets
+ * the API answer 304.
+ */
+export const PRIVATE_NO_CACHE = "private, no-cache";
+
+/**
+ * Gives every answer behind it that sets no `Cache-Control` of its own {@link PRIVATE_NO_CACHE}.
+ * Registered before `authenticate`, it sees every answer of the routes it guards; problem+json
+ * errors already say `no-store` and event streams `no-cache, no-transform`, and keep it.
+ *
+ * @example
+ * ```ts
+ * app.use("/api/*", privateAnswers(), authenticate(verify, logger));
+ * ```
+ */
+export function privateAnswers(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", PRIVATE_NO_CACHE);
+  };
+}
+
+/**
  * Verifies the bearer token and stores the caller as `principal`; answers the verifier's API
  * error (401, 403 or 503) otherwise. Why a token was refused is logged, never answered.
  *

@@ -39,7 +39,7 @@ describe("the built-in agent over SSE", () => {
   it("adds a task: session, tool_call, tool_result (changed), deltas, done; the task is stored", async () => {
     const { response, events, answer, sessionId } = await say("add buy milk");
     expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
     expect(response.headers.get("x-accel-buffering")).toBe("no");
     expect(response.headers.get("x-request-id")).toEqual(expect.any(String));
     expect(types(events)).toEqual(["session", "tool_call", "tool_result", "delta", "done"]);

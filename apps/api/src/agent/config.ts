@@ -3,12 +3,21 @@ import { InvalidConfigError } from "../errors.js";
 import type { Brain } from "./brain.js";
 import { createBuiltinBrain } from "./builtin.js";
 import { createOpenAIBrain, type OpenAIBrainOptions } from "./openai.js";
+import { DEFAULT_MEMORY_MAX_BYTES, DEFAULT_SESSION_MAX_BYTES } from "./sessions.js";
 
 /** The model used when `OPENAI_MODEL` is not set: small, cheap and good at tool calls. */
 export const DEFAULT_OPENAI_MODEL = "gpt-4.1-mini";
 
-/** Which brain the agent runs, read once at start-up by {@link readAgentConfig}. */
-export type AgentConfig =
+/** Byte budgets of the agent's session memory; `new SessionStore(config.memory)` applies them. */
+export interface AgentMemoryConfig {
+  /** `AGENT_SESSION_MAX_BYTES`: history one session keeps. @default 65_536 */
+  readonly maxSessionBytes: number;
+  /** `AGENT_MEMORY_MAX_BYTES`: history all sessions keep together. @default 67_108_864 */
+  readonly maxTotalBytes: number;
+}
+
+/** Which brain the agent runs. */
+export type AgentBrainConfig =
   | {
       readonly kind: "builtin";
       /** `AGENT_WORD_DELAY_MS`: a pause after each streamed word. @default 0 */
@@ -24,12 +33,21 @@ export type AgentConfig =
       readonly model: string;
     };
 
+/** Which brain the agent runs and how much it remembers, read once by {@link readAgentConfig}. */
+export type AgentConfig = AgentBrainConfig & { readonly memory: AgentMemoryConfig };
+
+/** The bounds of the memory variables: at least a few turns per session, at most 16 GiB. */
+const SESSION_BYTES = { min: 8 * 1024, max: 16 * 1024 * 1024 };
+const MEMORY_BYTES_MAX = 16 * 1024 ** 3;
+
 /**
- * Reads `OPENAI_API_KEY`, `OPENAI_BASE_URL` and `OPENAI_MODEL`. Without a key the agent runs the
+ * Reads `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_MODEL`, `AGENT_WORD_DELAY_MS`,
+ * `AGENT_SESSION_MAX_BYTES` and `AGENT_MEMORY_MAX_BYTES`. Without a key the agent runs the
  * built-in deterministic brain, so the system works offline.
  *
  * @throws {InvalidConfigError} `ERR_INVALID_CONFIG` when `OPENAI_BASE_URL` is not an http(s)
- * URL or the key holds spaces or control characters (it is sent as a header). The message never
+ * URL, the key holds spaces or control characters (it is sent as a header), or a memory budget
+ * is not a whole number of bytes in range (the total at least one session's). The message never
  * quotes the key.
  * @example
  * ```ts
@@ -52,12 +70,37 @@ export function readAgentConfig(env: Env): AgentConfig {
   if (delay !== "" && (!/^\d{1,4}$/.test(delay) || Number(delay) > 5_000)) {
     problems.push("AGENT_WORD_DELAY_MS must be a whole number of milliseconds from 0 to 5000.");
   }
+  const bytes = (name: string, fallback: number, min: number, max: number): number => {
+    const text = env[name]?.trim() ?? "";
+    if (text === "") return fallback;
+    if (!/^\d{1,12}$/.test(text) || Number(text) < min || Number(text) > max) {
+      problems.push(`${name} must be a whole number of bytes from ${min} to ${max}.`);
+      return fallback;
+    }
+    return Number(text);
+  };
+  const maxSessionBytes = bytes(
+    "AGENT_SESSION_MAX_BYTES",
+    DEFAULT_SESSION_MAX_BYTES,
+    SESSION_BYTES.min,
+    SESSION_BYTES.max,
+  );
+  const maxTotalBytes = bytes(
+    "AGENT_MEMORY_MAX_BYTES",
+    DEFAULT_MEMORY_MAX_BYTES,
+    maxSessionBytes,
+    MEMORY_BYTES_MAX,
+  );
   if (problems.length > 0) {
     throw new InvalidConfigError(`Invalid agent configuration: ${problems.join(" ")}`);
   }
-  if (apiKey === "")
-    return delay === "" ? { kind: "builtin" } : { kind: "builtin", wordDelayMs: Number(delay) };
-  return { kind: "openai", apiKey, model, ...(baseURL === "" ? {} : { baseURL }) };
+  const memory = { maxSessionBytes, maxTotalBytes };
+  if (apiKey === "") {
+    return delay === ""
+      ? { kind: "builtin", memory }
+      : { kind: "builtin", wordDelayMs: Number(delay), memory };
+  }
+  return { kind: "openai", apiKey, model, ...(baseURL === "" ? {} : { baseURL }), memory };
 }
 
 function isHttpUrl(text: string): boolean {
@@ -77,7 +120,7 @@ function isHttpUrl(text: string): boolean {
  * ```
  */
 export function createBrain(
-  config: AgentConfig,
+  config: AgentBrainConfig,
   tuning: Pick<OpenAIBrainOptions, "timeoutMs" | "maxRetries" | "maxRounds"> = {},
 ): Brain {
   return config.kind === "builtin"

@@ -68,11 +68,17 @@ export function encodeEvent(event: AgentEvent): string {
  */
 export const HEARTBEAT = ": ping\n\n";
 
-/** Response headers of the event stream. */
+/**
+ * Response headers of every event stream (the agent's and ChatKit's). Nothing between here and
+ * the client may hold events back: a compressor or proxy that buffers turns a token-by-token
+ * answer into one late block.
+ */
 export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "text/event-stream; charset=utf-8",
-  // Each answer is personal and one-off: never store it (RFC 9111 §5.2.2.5).
-  "cache-control": "no-store",
+  // no-cache: never reused without asking us (RFC 9111 §5.2.2.4), and a POST answer carries no
+  // validator, so never reused at all. no-transform: intermediaries must not alter the content
+  // (§5.2.2.6), which compression middleware (Express's `compression`, for one) honours.
+  "cache-control": "no-cache, no-transform",
   // Tells nginx not to buffer the stream, so each event reaches the client as it is produced.
   "x-accel-buffering": "no",
 };

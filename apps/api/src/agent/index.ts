@@ -10,7 +10,14 @@ export type {
   ToolOutcome,
 } from "./brain.js";
 export { createBuiltinBrain } from "./builtin.js";
-export { type AgentConfig, createBrain, DEFAULT_OPENAI_MODEL, readAgentConfig } from "./config.js";
+export {
+  type AgentBrainConfig,
+  type AgentConfig,
+  type AgentMemoryConfig,
+  createBrain,
+  DEFAULT_OPENAI_MODEL,
+  readAgentConfig,
+} from "./config.js";
 export {
   type AgentError,
   type AgentEvent,
@@ -19,10 +26,13 @@ export {
   encodeEvent,
   type FinishReason,
 } from "./events.js";
+export { boundToolResult, DEFAULT_TOOL_RESULT_MAX_BYTES, messageBytes } from "./memory.js";
 export { createOpenAIBrain, type OpenAIBrainOptions } from "./openai.js";
 export { type AgentRoutesDeps, agentRoutes, MESSAGE_MAX } from "./routes.js";
 export {
   type AgentSession,
+  DEFAULT_MEMORY_MAX_BYTES,
+  DEFAULT_SESSION_MAX_BYTES,
   type SessionOwner,
   SessionStore,
   type SessionStoreOptions,

@@ -10,6 +10,7 @@ import {
 import { refusedUrl } from "../testing/issuer.js";
 import { type OpenAIStandin, startOpenAIStandin } from "../testing/openai-standin.js";
 import type { Brain } from "./brain.js";
+import { DEFAULT_TOOL_RESULT_MAX_BYTES, utf8Length } from "./memory.js";
 import { createOpenAIBrain, type OpenAIBrainOptions } from "./openai.js";
 
 let openai: OpenAIStandin;
@@ -264,6 +265,58 @@ describe("model failures end the stream with an error event", () => {
     expect(openai.requests.at(-1)?.body.messages?.slice(1)).toEqual([
       { role: "user", content: "kept" },
     ]);
+  });
+
+  it("stores a long tool result cut to 4 KiB: the next turn sends the model a bounded history", async () => {
+    current = brain();
+    const big: Scope = { tenantId: "tenant_big", userId: "ada" };
+    for (let n = 1; n <= 50; n += 1) {
+      await api.db.store.create(big, {
+        title: `Task ${n} ${"€".repeat(190)}`,
+        notes: "n".repeat(2_000),
+      });
+    }
+    const bigToken = await api.token(big.tenantId, big.userId);
+    openai.enqueue(
+      {
+        kind: "tool_calls",
+        calls: [{ id: "call_list", name: "list_tasks", argumentChunks: ["{}"] }],
+      },
+      { kind: "text", tokens: ["You have 50 tasks."] },
+      { kind: "text", tokens: ["Still 50."] },
+    );
+    const first = await readAllEvents(await api.chat(bigToken, { message: "list my tasks" }));
+    const listed = first.find((event) => event.type === "tool_result");
+    expect(listed?.type === "tool_result" && listed.data.result?.items).toHaveLength(50);
+    // The turn that called the tool gave the model the whole result.
+    const whole = openai.requests.at(-1)?.body.messages?.at(-1);
+    expect(whole).toMatchObject({ role: "tool", tool_call_id: "call_list" });
+    const wholeContent = String(whole?.content);
+    expect(utf8Length(wholeContent)).toBeGreaterThan(100_000);
+
+    const sessionId = first[0]?.type === "session" ? first[0].data.sessionId : "";
+    const second = await readAllEvents(
+      await api.chat(bigToken, { message: "how many?", sessionId }),
+    );
+    expect(answerOf(second)).toBe("Still 50.");
+    const history = openai.requests.at(-1)?.body.messages ?? [];
+    expect(history.map((message) => message.role)).toEqual([
+      "system",
+      "user",
+      "assistant",
+      "tool",
+      "assistant",
+      "user",
+    ]);
+    const stored = history[3]?.content as string;
+    expect(history[3]?.tool_call_id).toBe("call_list");
+    expect(utf8Length(stored)).toBeLessThanOrEqual(DEFAULT_TOOL_RESULT_MAX_BYTES);
+    expect(stored.startsWith(wholeContent.slice(0, 1_000))).toBe(true);
+    expect(stored).toMatch(
+      /…\[truncated to 4096 of \d+ bytes in the conversation history; call list_tasks again/,
+    );
+    // The whole history the model is sent again is a few KiB, not the 140 KB listing.
+    expect(utf8Length(JSON.stringify(history))).toBeLessThan(16_384);
   });
 });
 

@@ -60,6 +60,26 @@ describe("the agent endpoints", () => {
     expect(await response.json()).toEqual({ status: "ok", brain: "builtin" });
   });
 
+  it("keeps every answer out of caches: health private, no-cache; the stream no-cache, no-transform, unbuffered; refusals no-store", async () => {
+    expect((await get("/v1/agent/health", token)).headers.get("cache-control")).toBe(
+      "private, no-cache",
+    );
+    const stream = await api.chat(token, { message: "help" });
+    expect(stream.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(stream.headers.get("x-accel-buffering")).toBe("no");
+    await readAllEvents(stream);
+    const refusals = [
+      await api.chat(token, { message: "" }),
+      await api.chat(token, { message: "help", sessionId: "not-a-session" }),
+      await api.chat(undefined, { message: "help" }),
+    ];
+    expect(refusals.map((response) => response.status)).toEqual([422, 404, 401]);
+    for (const response of refusals) {
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(response.headers.get("cache-control")).toBe("no-store");
+    }
+  });
+
   it("POST /v1/agent/session creates a session that /chat continues", async () => {
     clock = 1_000;
     const response = await get("/v1/agent/session", token, { method: "POST" });

@@ -1,8 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { SessionStore } from "./sessions.js";
+import type { ChatMessage } from "./brain.js";
+import { historyBytes, utf8Length } from "./memory.js";
+import { type AgentSession, SessionStore } from "./sessions.js";
 
 const ada = { tenantId: "a", userId: "ada" };
 const bob = { tenantId: "a", userId: "bob" };
+
+/** A user message and an answer of `bytes` UTF-8 bytes in all ("é" is 2 bytes). */
+const exchange = (question: string, bytes: number): ChatMessage[] => [
+  { role: "user", content: question },
+  {
+    role: "assistant",
+    content: `${"x".repeat((bytes - utf8Length(question)) % 2)}${"é".repeat((bytes - utf8Length(question)) / 2)}`,
+  },
+];
+
+function open(sessions: SessionStore, owner = ada): AgentSession {
+  const session = sessions.get(owner, sessions.create(owner).id);
+  if (session === undefined) throw new Error("no session");
+  return session;
+}
 
 describe("the agent session store", () => {
   it("gives a session back to its owner only", () => {
@@ -101,5 +118,97 @@ describe("the agent session store", () => {
     expect(ids.size).toBe(50);
     for (const id of ids)
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it("keeps a session within maxSessionBytes, dropping its oldest turns whole", () => {
+    const sessions = new SessionStore({ maxSessionBytes: 1_000 });
+    const session = open(sessions);
+    for (let i = 0; i < 10; i += 1) sessions.append(session, exchange(`q${i}`, 300));
+    expect(session.messages.map((message) => message.content.slice(0, 2))).toEqual([
+      "q7",
+      "éé",
+      "q8",
+      "éé",
+      "q9",
+      "éé",
+    ]);
+    expect(historyBytes(session.messages)).toBe(900);
+    expect(sessions.bytes).toBe(900);
+  });
+
+  it("keeps a turn bigger than the whole budget: the conversation goes on", () => {
+    const sessions = new SessionStore({ maxSessionBytes: 1_000 });
+    const session = open(sessions);
+    sessions.append(session, exchange("small", 100));
+    sessions.append(session, exchange("huge", 3_000));
+    expect(session.messages).toEqual(exchange("huge", 3_000));
+  });
+
+  it("stores tool results cut to maxToolResultBytes, marked as cut", () => {
+    const sessions = new SessionStore({ maxToolResultBytes: 512 });
+    const session = open(sessions);
+    const result = JSON.stringify({
+      items: Array.from({ length: 50 }, (_, i) => ({ n: i, t: "x".repeat(90) })),
+    });
+    sessions.append(session, [
+      { role: "user", content: "list" },
+      {
+        role: "assistant",
+        content: "",
+        toolCalls: [{ id: "c", name: "list_tasks", arguments: "{}" }],
+      },
+      { role: "tool", toolCallId: "c", name: "list_tasks", content: result },
+      { role: "assistant", content: "Here." },
+    ]);
+    const tool = session.messages[2];
+    if (tool?.role !== "tool") throw new Error("no tool message");
+    expect(utf8Length(tool.content)).toBeLessThanOrEqual(512);
+    expect(tool.content.startsWith(result.slice(0, 100))).toBe(true);
+    expect(tool.content).toContain(`truncated to 512 of ${result.length} bytes`);
+  });
+
+  it("forgets the least recently used sessions when all of them hold more than maxTotalBytes", () => {
+    let now = 0;
+    const sessions = new SessionStore({ maxTotalBytes: 3_000, now: () => now++ });
+    const owners = ["u0", "u1", "u2", "u3"].map((userId) => ({ tenantId: "t", userId }));
+    const [s0, s1, s2, s3] = owners.map((owner) => open(sessions, owner)) as AgentSession[];
+    for (const session of [s0, s1, s2] as AgentSession[]) {
+      sessions.append(session, exchange("q", 900));
+    }
+    expect(sessions.bytes).toBe(2_700);
+    // u0 used again: u1 is now the least recently used.
+    sessions.get(owners[0] as (typeof owners)[0], (s0 as AgentSession).id);
+    sessions.append(s3 as AgentSession, exchange("q", 900));
+    expect(sessions.bytes).toBe(2_700);
+    expect(
+      owners.map((owner, i) => sessions.get(owner, [s0, s1, s2, s3][i]?.id ?? "") !== undefined),
+    ).toEqual([true, false, true, true]);
+  });
+
+  it("does not forget a session whose chat is running to make room", () => {
+    const sessions = new SessionStore({ maxTotalBytes: 1_000 });
+    const running = open(sessions, ada);
+    sessions.append(running, exchange("q", 600));
+    expect(sessions.acquire(running)).toBe(true);
+    const other = open(sessions, bob);
+    sessions.append(other, exchange("q", 600));
+    expect(sessions.get(ada, running.id)).toBeDefined();
+    expect(sessions.bytes).toBe(1_200);
+    sessions.release(running);
+    // Idle again, it is forgotten to make room for the next turn of the other session.
+    sessions.append(other, exchange("r", 200));
+    expect(sessions.get(ada, running.id)).toBeUndefined();
+    expect(sessions.bytes).toBe(800);
+  });
+
+  it("counts no bytes for sessions it forgot, expired or dropped", () => {
+    let now = 0;
+    const sessions = new SessionStore({ ttlMs: 1_000, maxPerUser: 1, now: () => now });
+    sessions.append(open(sessions), exchange("q", 500));
+    sessions.append(open(sessions), exchange("q", 300));
+    expect(sessions.bytes).toBe(300);
+    now = 5_000;
+    sessions.create(bob);
+    expect(sessions.bytes).toBe(0);
   });
 });

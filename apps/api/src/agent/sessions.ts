@@ -1,4 +1,15 @@
 import type { ChatMessage } from "./brain.js";
+import {
+  boundToolResult,
+  DEFAULT_TOOL_RESULT_MAX_BYTES,
+  historyBytes,
+  trimHistory,
+} from "./memory.js";
+
+/** Bytes of history one session keeps (`AGENT_SESSION_MAX_BYTES`). */
+export const DEFAULT_SESSION_MAX_BYTES = 64 * 1024;
+/** Bytes of history all sessions keep together (`AGENT_MEMORY_MAX_BYTES`). */
+export const DEFAULT_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Who a session belongs to. */
 export interface SessionOwner {
@@ -36,6 +47,24 @@ export interface SessionStoreOptions {
    * @default 10_000
    */
   maxSessions?: number;
+  /**
+   * UTF-8 bytes of history one session keeps; beyond it its oldest turns are dropped, whole. The
+   * count limits alone would let 100 messages of listings hold megabytes (CWE-770).
+   * @default 65_536 (64 KiB)
+   */
+  maxSessionBytes?: number;
+  /**
+   * UTF-8 bytes of history all sessions keep together; beyond it the least recently used
+   * sessions are forgotten.
+   * @default 67_108_864 (64 MiB)
+   */
+  maxTotalBytes?: number;
+  /**
+   * UTF-8 bytes of one tool result kept in a history; a longer one is cut and marked as such.
+   * The turn that called the tool saw it whole.
+   * @default 4_096 (4 KiB)
+   */
+  maxToolResultBytes?: number;
   /** The clock, in milliseconds; tests pass a fake one. @default Date.now */
   now?: () => number;
 }
@@ -44,6 +73,8 @@ interface Entry {
   id: string;
   owner: SessionOwner;
   messages: ChatMessage[];
+  /** UTF-8 bytes of `messages`, as counted by `messageBytes`. */
+  bytes: number;
   lastUsed: number;
   busy: boolean;
 }
@@ -65,7 +96,12 @@ export class SessionStore {
   readonly #maxPerUser: number;
   readonly #maxMessages: number;
   readonly #maxSessions: number;
+  readonly #maxSessionBytes: number;
+  readonly #maxTotalBytes: number;
+  readonly #maxToolResultBytes: number;
   readonly #now: () => number;
+  /** The sum of every entry's `bytes`. */
+  #bytes = 0;
   /** By id, least recently used first: a Map keeps insertion order, and each use re-inserts. */
   readonly #entries = new Map<string, Entry>();
 
@@ -74,6 +110,9 @@ export class SessionStore {
     this.#maxPerUser = options.maxPerUser ?? 20;
     this.#maxMessages = options.maxMessages ?? 100;
     this.#maxSessions = options.maxSessions ?? 10_000;
+    this.#maxSessionBytes = options.maxSessionBytes ?? DEFAULT_SESSION_MAX_BYTES;
+    this.#maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MEMORY_MAX_BYTES;
+    this.#maxToolResultBytes = options.maxToolResultBytes ?? DEFAULT_TOOL_RESULT_MAX_BYTES;
     this.#now = options.now ?? Date.now;
   }
 
@@ -82,17 +121,22 @@ export class SessionStore {
     return this.#entries.size;
   }
 
+  /** UTF-8 bytes of history held by all sessions, expired ones included until they are swept. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Starts an empty session for `owner`, making room first. */
   create(owner: SessionOwner): { id: string; expiresAt: Date } {
     this.#sweep();
     const mine = [...this.#entries.values()].filter((entry) => sameOwner(entry.owner, owner));
     for (const entry of mine.slice(0, Math.max(0, mine.length - this.#maxPerUser + 1))) {
-      this.#entries.delete(entry.id);
+      this.#forget(entry);
     }
     while (this.#entries.size >= this.#maxSessions) {
-      const oldest = this.#entries.keys().next();
+      const oldest = this.#entries.values().next();
       if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
+      this.#forget(oldest.value);
     }
     // 122 random bits: unguessable, though a guess would not pass the owner check anyway.
     const id = crypto.randomUUID();
@@ -100,6 +144,7 @@ export class SessionStore {
       id,
       owner: { ...owner },
       messages: [],
+      bytes: 0,
       lastUsed: this.#now(),
       busy: false,
     };
@@ -112,7 +157,7 @@ export class SessionStore {
     const entry = this.#entries.get(id);
     if (entry === undefined || !sameOwner(entry.owner, owner)) return undefined;
     if (this.#expired(entry)) {
-      this.#entries.delete(id);
+      this.#forget(entry);
       return undefined;
     }
     this.#touch(entry);
@@ -142,19 +187,37 @@ export class SessionStore {
   }
 
   /**
-   * Adds a finished turn. Beyond `maxMessages`, the oldest messages go, and then any that would
-   * start the history mid-turn (a tool result without the call that asked for it is refused by
-   * chat models).
+   * Adds a finished turn, its tool results cut to `maxToolResultBytes`. Beyond `maxMessages` or
+   * `maxSessionBytes`, the oldest turns go, whole (a tool result without the call that asked
+   * for it is refused by chat models); the turn just added always stays. Beyond
+   * `maxTotalBytes`, the least recently used idle sessions are forgotten.
    */
   append(session: AgentSession, messages: readonly ChatMessage[]): void {
     const entry = this.#entries.get(session.id);
     if (entry === undefined) return;
-    entry.messages.push(...messages);
-    if (entry.messages.length > this.#maxMessages) {
-      entry.messages.splice(0, entry.messages.length - this.#maxMessages);
-      const start = entry.messages.findIndex((message) => message.role === "user");
-      entry.messages.splice(0, start === -1 ? entry.messages.length : start);
+    const turn = messages.map((message) => boundToolResult(message, this.#maxToolResultBytes));
+    const history = [...entry.messages, ...turn];
+    entry.messages = trimHistory(history, entry.messages.length, {
+      maxMessages: this.#maxMessages,
+      maxBytes: this.#maxSessionBytes,
+    });
+    const bytes = historyBytes(entry.messages);
+    this.#bytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+    this.#makeRoom(entry);
+  }
+
+  /** Forgets idle sessions, least recently used first, until all fit in `maxTotalBytes`. */
+  #makeRoom(keep: Entry): void {
+    for (const entry of this.#entries.values()) {
+      if (this.#bytes <= this.#maxTotalBytes) return;
+      // A session in use is not pulled from under its chat; it is forgotten once idle.
+      if (entry !== keep && !entry.busy) this.#forget(entry);
     }
+  }
+
+  #forget(entry: Entry): void {
+    if (this.#entries.delete(entry.id)) this.#bytes -= entry.bytes;
   }
 
   #touch(entry: Entry): void {
@@ -178,7 +241,7 @@ export class SessionStore {
         if (!entry.busy) return;
         continue;
       }
-      this.#entries.delete(entry.id);
+      this.#forget(entry);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Brain, ChatMessage } from "../agent/brain.js";
 import type { BrainEvent } from "../agent/events.js";
+import { boundToolResult, DEFAULT_TOOL_RESULT_MAX_BYTES } from "../agent/memory.js";
 import { openToolBox } from "../agent/toolbox.js";
 import { AgentFailedError, type ApiError, isApiError } from "../errors.js";
 import type { TaskStore } from "../tasks/model.js";
@@ -162,7 +163,14 @@ async function runTurn(deps: AgentResponderDeps, turn: Turn): Promise<void> {
           id: generateId("hidden_context"),
           thread_id: threadId,
           created_at: new Date().toISOString(),
-          content: { type: AGENT_TURN, messages: result.messages },
+          // Tool results cut as the agent's sessions cut them: the record is read back into
+          // every later turn of the thread.
+          content: {
+            type: AGENT_TURN,
+            messages: result.messages.map((message) =>
+              boundToolResult(message, DEFAULT_TOOL_RESULT_MAX_BYTES),
+            ),
+          },
         },
       });
     }

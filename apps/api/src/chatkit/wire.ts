@@ -10,14 +10,8 @@ export const HIDDEN_ITEM_TYPES: ReadonlySet<ThreadItem["type"]> = new Set([
   "sdk_hidden_context",
 ]);
 
-/** Response headers of a ChatKit event stream. */
-export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
-  "content-type": "text/event-stream; charset=utf-8",
-  // Each answer is personal and one-off: never store it (RFC 9111 §5.2.2.5).
-  "cache-control": "no-store",
-  // Tells nginx not to buffer the stream, so each event reaches the client as it is produced.
-  "x-accel-buffering": "no",
-};
+/** Response headers of a ChatKit event stream: the agent's, so both streams travel alike. */
+export { EVENT_STREAM_HEADERS } from "../agent/events.js";
 
 /**
  * A thread as clients get it (chatkit-python `_to_thread_response`): hidden items left out, and

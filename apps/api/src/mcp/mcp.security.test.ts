@@ -63,3 +63,41 @@ describe("tenant isolation through MCP", () => {
     expect((await api.db.store.list(alice)).items).toEqual([victim]);
   });
 });
+
+describe("caching of MCP answers", () => {
+  const post = async (body: unknown, token?: string) =>
+    fetch(new URL("/mcp", api.url), {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify(body),
+    });
+
+  it("keeps a tool's answer out of shared caches (private, no-cache), and stores no refusal", async () => {
+    const token = await api.token(alice.tenantId, alice.userId);
+    const listed = await post(
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "list_tasks", arguments: {} },
+      },
+      token,
+    );
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain("Payroll");
+    expect(listed.headers.get("cache-control")).toBe("private, no-cache");
+
+    const anonymous = await post({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("cache-control")).toBe("no-store");
+    const get = await fetch(new URL("/mcp", api.url), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("cache-control")).toBe("no-store");
+  });
+});

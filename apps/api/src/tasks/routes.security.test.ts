@@ -143,4 +143,53 @@ describe.each(DATABASE_KINDS)("tenant isolation of tasks on %s", (kind) => {
     }
     await unchanged();
   });
+  it("keeps tenant data out of shared caches: every answer holding tasks is private, no-cache, the 304 included", async () => {
+    const created = await alice("/api/tasks", {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ title: "Cached nowhere" }),
+    });
+    const { id } = await created.json();
+    const read = await alice(`/api/tasks/${id}`);
+    const unchanged = await alice(`/api/tasks/${id}`, { headers: { "if-none-match": '"1"' } });
+    const changed = await alice(`/api/tasks/${id}`, {
+      method: "PATCH",
+      headers: { ...JSON_HEADERS, "if-match": '"1"' },
+      body: JSON.stringify({ status: "done" }),
+    });
+    const listed = await alice("/api/tasks?limit=1");
+    const answers = { created, read, unchanged, changed, listed };
+    expect(Object.values(answers).map((response) => response.status)).toEqual([
+      201, 200, 304, 200, 200,
+    ]);
+    for (const [name, response] of Object.entries(answers)) {
+      expect(response.headers.get("cache-control"), name).toBe("private, no-cache");
+    }
+    // Revalidation still works: the 304 names the version it confirms.
+    expect(unchanged.headers.get("etag")).toBe('"1"');
+    expect(await unchanged.text()).toBe("");
+  });
+
+  it("lets no error be stored: problem+json answers are no-store, 401, 403, 404, 412 and 422 included", async () => {
+    const noTenant = await sign(api.key, { tenant_id: undefined });
+    const problems = {
+      401: await api.anonymous("/api/tasks"),
+      403: await fetch(new URL("/api/tasks", api.url), {
+        headers: { authorization: `Bearer ${noTenant}` },
+      }),
+      404: await mallory(`/api/tasks/${task.id}`),
+      412: await alice(`/api/tasks/${task.id}`, {
+        method: "PATCH",
+        headers: { ...JSON_HEADERS, "if-match": '"999"' },
+        body: JSON.stringify({ notes: "x" }),
+      }),
+      422: await alice("/api/tasks?limit=0"),
+    };
+    for (const [status, response] of Object.entries(problems)) {
+      expect(response.status).toBe(Number(status));
+      expect(response.headers.get("content-type"), status).toBe("application/problem+json");
+      expect(response.headers.get("cache-control"), status).toBe("no-store");
+    }
+    await unchanged();
+  });
 });

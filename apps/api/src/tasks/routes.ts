@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { PreconditionFailedError } from "../errors.js";
 import { jsonBody } from "../json-body.js";
-import type { AppEnv } from "../middleware.js";
+import { type AppEnv, PRIVATE_NO_CACHE } from "../middleware.js";
 import { validationHook } from "../validation.js";
 import { etagOf, type Precondition, type Task, type TaskStore, toTaskJson } from "./model.js";
 import {
@@ -30,8 +30,15 @@ const bodyProblems = {
   415: problem("The body is not JSON (`ERR_UNSUPPORTED_MEDIA_TYPE`)."),
   422: problem("A field is invalid (`ERR_VALIDATION`); `errors` names each."),
 };
+const cacheHeader = {
+  "Cache-Control": {
+    description: "`private, no-cache`: tenant data, kept out of shared caches and revalidated.",
+    schema: { type: "string" as const },
+  },
+};
 const etagHeader = {
   ETag: { description: 'The task\'s version, `"<version>"`.', schema: { type: "string" as const } },
+  ...cacheHeader,
 };
 const ifMatch = z.object({
   "if-match": z
@@ -57,7 +64,8 @@ export interface TaskRoutesOptions {
 /**
  * The tasks resource, mounted at `/api/tasks` behind `authenticate`: list (status filter, cursor
  * pagination), create (201 + Location), read (ETag, If-None-Match), change and delete (If-Match
- * → 412). Every call is scoped by the caller's tenant; another tenant's task answers 404.
+ * → 412). Every call is scoped by the caller's tenant; another tenant's task answers 404. Every
+ * answer holding tasks, the 304 included, is `Cache-Control: private, no-cache`.
  *
  * @example
  * ```ts
@@ -95,6 +103,7 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
       responses: {
         200: {
           description: 'One page. `Link: <…>; rel="next"` points at the next page.',
+          headers: cacheHeader,
           content: { "application/json": { schema: TaskPageSchema } },
         },
         422: problem("A query parameter is invalid (`ERR_VALIDATION`)."),
@@ -111,6 +120,7 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
         // the client used, so it stays right behind a proxy that mounts the API elsewhere.
         c.header("link", `<${next.search}>; rel="next"`);
       }
+      c.header("cache-control", PRIVATE_NO_CACHE);
       return c.json({ items: page.items.map(toTaskJson), nextCursor: page.nextCursor }, 200);
     },
   );
@@ -140,6 +150,7 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
       const task = await store.create(scope(c.get("principal")), c.req.valid("json"));
       c.header("location", `${c.req.path.replace(/\/$/, "")}/${task.id}`);
       c.header("etag", etagOf(task));
+      c.header("cache-control", PRIVATE_NO_CACHE);
       return c.json(toTaskJson(task), 201);
     },
   );
@@ -178,11 +189,12 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
       const task = await store.get(scope(c.get("principal")), c.req.valid("param").id);
       const ifNoneMatch = c.req.valid("header")["if-none-match"];
       // RFC 9110 §13.1.2: weak comparison, and `*` matches any current representation.
+      // A 304 carries the Cache-Control the 200 would have (RFC 9110 §15.4.5).
+      const headers = { etag: etagOf(task), "cache-control": PRIVATE_NO_CACHE };
       if (ifNoneMatch !== undefined && matchesAny(ifNoneMatch, task)) {
-        return new Response(null, { status: 304, headers: { etag: etagOf(task) } });
+        return new Response(null, { status: 304, headers });
       }
-      c.header("etag", etagOf(task));
-      return c.json(toTaskJson(task), 200);
+      return c.json(toTaskJson(task), 200, headers);
     },
   );
 
@@ -214,6 +226,7 @@ export function taskRoutes({ store }: TaskRoutesOptions): OpenAPIHono<AppEnv> {
       const { who, precondition } = await guarded(c.get("principal"), id, c.req.valid("header"));
       const task = await store.update(who, id, c.req.valid("json"), precondition);
       c.header("etag", etagOf(task));
+      c.header("cache-control", PRIVATE_NO_CACHE);
       return c.json(toTaskJson(task), 200);
     },
   );
