@@ -40,6 +40,7 @@ async function say(api: AgentTestApi, token: string, message: string, sessionId?
   return { sessionId: first.data.sessionId, answer: answerOf(events) };
 }
 
+// 50 full agent turns over HTTP: seconds on an idle machine, far more on a loaded one.
 describe("the agent's memory under long listings", () => {
   it("keeps one session under its byte budget through 50 listings of 50 long titles, and goes on answering", async () => {
     const sessions = new SessionStore();
@@ -71,7 +72,7 @@ describe("the agent's memory under long listings", () => {
     expect(next.sessionId).toBe(sessionId);
     expect(next.answer).toBe(`Completed task #50: ${longTitle(50)}.`);
     expect(historyBytes(session.messages)).toBeLessThanOrEqual(DEFAULT_SESSION_MAX_BYTES);
-  });
+  }, 120_000);
 
   it("forgets the least recently used sessions when all of them hold more than the total budget", async () => {
     // Room for three listings of about 29.6 KB each, not four.
@@ -93,5 +94,5 @@ describe("the agent's memory under long listings", () => {
       const reply = await say(api, tokens[i] as string, "help", ids[i]);
       expect(reply.sessionId).toBe(ids[i]);
     }
-  });
+  }, 120_000);
 });
