@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Proves that `npm pack` of packages/handoff-bff makes a working package: packs it, installs the
 // tarball into an empty project (its dependencies from the registry), and runs a proxy from
-// it between two real servers on 127.0.0.1. Expects packages/handoff-bff/dist to be built.
+// it between two real servers on 127.0.0.1. Every entry is imported; an error made by the
+// workspace's own build (a second copy) must be recognised by the packed one. Expects
+// packages/handoff-bff/dist to be built.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +26,10 @@ try {
   writeFileSync(
     join(work, "smoke.mjs"),
     `import http from "node:http";
-import { cookieToken, createProxy, authjsToken, HandoffError } from "handoff-bff";
+import { authjsToken, cookieToken, createProxy, errors, HandoffError, isHandoffError } from "handoff-bff";
+import { createChatKitSessions, memorySessionStore } from "handoff-bff/chatkit";
+import { createChatKitFetch, createClientSecretGetter } from "handoff-bff/chatkit/client";
+import { createFetch, errorCode, readEvents } from "handoff-bff/client";
 import { toNextHandlers } from "handoff-bff/next";
 import { nodeTransport, toNodeListener } from "handoff-bff/node";
 
@@ -36,7 +41,15 @@ await new Promise((r) => front.listen(0, "127.0.0.1", r));
 const answer = await (await fetch("http://127.0.0.1:" + front.address().port + "/api/tasks?x=1", { headers: { cookie: "sid=packed" } })).json();
 if (answer.url !== "/v1/tasks?x=1" || answer.auth !== "Bearer packed") throw new Error("unexpected: " + JSON.stringify(answer));
 if (typeof toNextHandlers(proxy).GET !== "function" || typeof authjsToken({ secret: "s" }) !== "function") throw new Error("exports missing");
-if (!(new HandoffError("ERR_X", 500, "t", "m") instanceof Error)) throw new Error("errors missing");
+for (const fn of [createChatKitSessions, memorySessionStore, createChatKitFetch, createClientSecretGetter, createFetch, readEvents]) {
+  if (typeof fn !== "function") throw new Error("an entry's export is missing");
+}
+const limited = new errors.RateLimitedError("ip", 1, 60, 1);
+if (!(limited instanceof HandoffError) || !isHandoffError(limited) || errorCode(limited) !== "ERR_RATE_LIMITED") throw new Error("errors namespace broken");
+if ("RateLimitedError" in (await import("handoff-bff"))) throw new Error("error classes leak to the root");
+const otherCopy = await import(${JSON.stringify(new URL("../packages/handoff-bff/dist/index.node.js", import.meta.url).href)});
+const foreign = new otherCopy.errors.UnauthenticatedError();
+if (!(foreign instanceof HandoffError) || !isHandoffError(foreign)) throw new Error("another copy's error is not recognised");
 front.close(); upstream.close();
 console.log("packed handoff works:", JSON.stringify(answer));
 `,

@@ -1,7 +1,7 @@
 "use client";
 
 import { ChatKit, useChatKit } from "@openai/chatkit-react";
-import { createChatKitFetch, createClientSecretGetter } from "handoff-bff/chatkit";
+import { createChatKitFetch, createClientSecretGetter } from "handoff-bff/chatkit/client";
 import { useEffect, useMemo, useState } from "react";
 import { AgentPanel } from "./agent-panel";
 import styles from "./chatkit.module.css";

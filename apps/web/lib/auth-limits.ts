@@ -1,5 +1,5 @@
 import { APIError, createAuthMiddleware } from "better-auth/api";
-import { RateLimitedError, type RateLimitStore } from "handoff-bff";
+import { errors, type RateLimitStore } from "handoff-bff";
 import { trustedClientAddress } from "./client-address";
 import type { AttemptRule, AuthLimitsConfig } from "./config";
 
@@ -13,7 +13,11 @@ export interface AuthLimiter {
    * client's address. Resolves to the refusal (429 `ERR_RATE_LIMITED`) once either limit is
    * used up, else `null`.
    */
-  attempt(kind: AuthAttempt, email: unknown, headers: Headers): Promise<RateLimitedError | null>;
+  attempt(
+    kind: AuthAttempt,
+    email: unknown,
+    headers: Headers,
+  ): Promise<errors.RateLimitedError | null>;
 }
 
 /** Options of {@link createAuthLimiter}. */
@@ -48,7 +52,12 @@ export function createAuthLimiter(options: AuthLimiterOptions): AuthLimiter {
     const hit = await store.hit(`auth:${kind}:${scope}:${key}`, rule.windowSeconds * 1000);
     if (hit.count <= rule.limit) return null;
     const retryAfter = Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000));
-    return new RateLimitedError(`${kind}-${scope}`, rule.limit, rule.windowSeconds, retryAfter);
+    return new errors.RateLimitedError(
+      `${kind}-${scope}`,
+      rule.limit,
+      rule.windowSeconds,
+      retryAfter,
+    );
   };
   return {
     async attempt(kind, email, headers) {
@@ -106,7 +115,7 @@ function attemptOf(path: string | undefined): AuthAttempt | null {
   return null;
 }
 
-function retryAfterOf(error: RateLimitedError): number {
+function retryAfterOf(error: errors.RateLimitedError): number {
   return Number(error.headers["retry-after"]);
 }
 

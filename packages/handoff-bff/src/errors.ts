@@ -1,13 +1,58 @@
 /**
- * Every failure Handoff reports has a stable `code`. Match on `code`, not on `instanceof`:
- * two copies of the package may be loaded (as undici advises for its `UND_ERR_*` codes).
+ * Every failure Handoff reports has a stable `code`, one of {@link HandoffErrorCode}. Users
+ * import this module as the `errors` namespace (`import { errors } from "handoff-bff"`, as jose
+ * does); the root keeps `HandoffError` and `isHandoffError` only.
  *
  * Each code is listed, with its meaning and resolution, in docs/errors.md; a test keeps that
- * list and this file in step.
+ * list, the union below and the classes in step, both ways.
  */
 
 /** The RFC 9457 problem type URIs are relative to this base, one page per code. */
 const PROBLEM_TYPE_BASE = "https://handoff.dev/errors/";
+
+/**
+ * Marks every Handoff error. `Symbol.for` gives every installed copy of the package the same
+ * symbol, so an error made by one copy is recognised by another (undici's lib/core/errors.js).
+ */
+const BRAND = Symbol.for("handoff-bff.error");
+
+// A leaf module, so that the browser entries can offer it without loading the classes below.
+export { errorCode } from "./lib/error-code.js";
+
+/**
+ * Every code a Handoff error can carry. Match on these rather than on classes or messages.
+ *
+ * @example
+ * ```ts
+ * import { type HandoffErrorCode, isHandoffError } from "handoff-bff";
+ *
+ * const retryable: readonly HandoffErrorCode[] = ["ERR_UPSTREAM_TIMEOUT", "ERR_UPSTREAM_UNREACHABLE"];
+ * if (isHandoffError(error) && retryable.includes(error.code)) retry();
+ * ```
+ */
+export type HandoffErrorCode =
+  | "ERR_INVALID_CONFIG"
+  | "ERR_UNAUTHENTICATED"
+  | "ERR_AMBIGUOUS_SESSION_COOKIE"
+  | "ERR_TOKEN_SOURCE"
+  | "ERR_CSRF_CROSS_SITE"
+  | "ERR_CSRF_ORIGIN_MISMATCH"
+  | "ERR_CSRF_HEADER_MISSING"
+  | "ERR_NOT_MOUNTED"
+  | "ERR_AMBIGUOUS_PATH"
+  | "ERR_METHOD_NOT_ALLOWED"
+  | "ERR_REQUEST_TOO_LARGE"
+  | "ERR_RATE_LIMITED"
+  | "ERR_REQUEST_BODY"
+  | "ERR_UPSTREAM_UNREACHABLE"
+  | "ERR_UPSTREAM_FAILED"
+  | "ERR_UPSTREAM_ENCODING"
+  | "ERR_UPSTREAM_TIMEOUT"
+  | "ERR_CLIENT_ABORTED"
+  | "ERR_CHATKIT_SECRET_MISMATCH"
+  | "ERR_CHATKIT_INVALID_REQUEST"
+  | "ERR_CHATKIT_UPSTREAM"
+  | "ERR_INTERNAL";
 
 /** Options every Handoff error accepts. */
 export interface HandoffErrorOptions {
@@ -23,17 +68,43 @@ export interface HandoffErrorOptions {
 }
 
 /**
- * The base class of every Handoff error.
+ * The base class of every Handoff error; the subclasses, one per failure, are in the `errors`
+ * namespace. `instanceof HandoffError` holds for an error made by any installed copy of the
+ * package (it checks a `Symbol.for` brand), so a server can catch the errors of a library that
+ * bundles its own copy. Subclasses are checked by prototype as usual: match on `code` instead.
  *
  * @example
  * ```ts
- * try { createProxy({ upstream: "ftp://x" }); }
- * catch (error) { if (error.code === "ERR_INVALID_CONFIG") console.error(error.message); }
+ * import { cookieToken, createProxy, HandoffError } from "handoff-bff";
+ *
+ * try {
+ *   createProxy({ upstream: "ftp://x", token: cookieToken("sid") });
+ * } catch (error) {
+ *   if (error instanceof HandoffError && error.code === "ERR_INVALID_CONFIG") console.error(error.message);
+ * }
  * ```
  */
 export class HandoffError extends Error {
+  static {
+    Object.defineProperty(HandoffError.prototype, BRAND, { value: true });
+  }
+
+  /**
+   * Why the base class alone: a second copy of the package (a bundled dependency, a monorepo
+   * with two versions) makes errors whose prototype chain is not ours, and a catch block that
+   * tests `instanceof HandoffError` would let them escape unanswered. A subclass keeps the
+   * ordinary check, so that `instanceof errors.RateLimitedError` never holds for another code.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // A subclass inherits this method, so `this` is whichever class `instanceof` names.
+    // biome-ignore lint/complexity/noThisInStatic: the subclass, see above.
+    if (this === HandoffError) return isHandoffError(value);
+    // biome-ignore lint/complexity/noThisInStatic: the subclass, see above.
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   /** A stable, documented identifier such as `ERR_UPSTREAM_TIMEOUT`. */
-  readonly code: string;
+  readonly code: HandoffErrorCode;
   /** The HTTP status the error is answered with. */
   readonly status: number;
   /** A short, human-readable summary of the problem type (RFC 9457 §3.1.3). */
@@ -44,7 +115,7 @@ export class HandoffError extends Error {
   readonly members: Record<string, string | number | boolean>;
 
   constructor(
-    code: string,
+    code: HandoffErrorCode,
     status: number,
     title: string,
     message: string,
@@ -67,7 +138,7 @@ export class HandoffError extends Error {
    *
    * @example
    * ```ts
-   * return new UnauthenticatedError().toResponse({ requestId });
+   * return new errors.UnauthenticatedError().toResponse({ requestId });
    * ```
    */
   toResponse(context: { requestId?: string } = {}): Response {
@@ -89,10 +160,32 @@ export class HandoffError extends Error {
 }
 
 /**
+ * Whether `value` is a Handoff error, made by this copy of the package or by any other one
+ * (it checks the `Symbol.for("handoff-bff.error")` brand, not the prototype chain). Narrows
+ * `code` to {@link HandoffErrorCode}.
+ *
+ * @example
+ * ```ts
+ * import { isHandoffError } from "handoff-bff";
+ *
+ * if (isHandoffError(error) && error.code === "ERR_INVALID_CONFIG") return error.toResponse();
+ * ```
+ */
+export function isHandoffError(value: unknown): value is HandoffError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[BRAND] === true
+  );
+}
+
+/**
  * Thrown by `createProxy` and the token sources when their options are unusable. Answered
  * (500) in one case only, which shows per request: `rateLimit.perIp` with no client address.
  */
 export class InvalidConfigError extends HandoffError {
+  declare readonly code: "ERR_INVALID_CONFIG";
+
   constructor(message: string) {
     super("ERR_INVALID_CONFIG", 500, "Invalid Handoff configuration", message);
   }
@@ -100,6 +193,8 @@ export class InvalidConfigError extends HandoffError {
 
 /** 401: the token source found no token for this request; the upstream was not contacted. */
 export class UnauthenticatedError extends HandoffError {
+  declare readonly code: "ERR_UNAUTHENTICATED";
+
   constructor() {
     super(
       "ERR_UNAUTHENTICATED",
@@ -116,6 +211,8 @@ export class UnauthenticatedError extends HandoffError {
  * was not contacted.
  */
 export class AmbiguousSessionCookieError extends HandoffError {
+  declare readonly code: "ERR_AMBIGUOUS_SESSION_COOKIE";
+
   constructor() {
     super(
       "ERR_AMBIGUOUS_SESSION_COOKIE",
@@ -128,6 +225,8 @@ export class AmbiguousSessionCookieError extends HandoffError {
 
 /** 500: the token source threw; the upstream was not contacted. */
 export class TokenSourceError extends HandoffError {
+  declare readonly code: "ERR_TOKEN_SOURCE";
+
   constructor(cause: unknown) {
     super("ERR_TOKEN_SOURCE", 500, "Token source failed", "The session token could not be read.", {
       cause,
@@ -137,6 +236,8 @@ export class TokenSourceError extends HandoffError {
 
 /** 403: `Sec-Fetch-Site` says the request comes from another site. */
 export class CrossSiteRequestError extends HandoffError {
+  declare readonly code: "ERR_CSRF_CROSS_SITE";
+
   constructor(site: string) {
     super(
       "ERR_CSRF_CROSS_SITE",
@@ -149,6 +250,8 @@ export class CrossSiteRequestError extends HandoffError {
 
 /** 403: the `Origin` header names an origin that is not allowed. */
 export class OriginMismatchError extends HandoffError {
+  declare readonly code: "ERR_CSRF_ORIGIN_MISMATCH";
+
   constructor() {
     super(
       "ERR_CSRF_ORIGIN_MISMATCH",
@@ -161,6 +264,8 @@ export class OriginMismatchError extends HandoffError {
 
 /** 403: the required anti-CSRF request header is missing or has the wrong value. */
 export class CsrfHeaderMissingError extends HandoffError {
+  declare readonly code: "ERR_CSRF_HEADER_MISSING";
+
   constructor(name: string) {
     super(
       "ERR_CSRF_HEADER_MISSING",
@@ -173,6 +278,8 @@ export class CsrfHeaderMissingError extends HandoffError {
 
 /** 404: the request path is not under the proxy's mount. */
 export class NotMountedError extends HandoffError {
+  declare readonly code: "ERR_NOT_MOUNTED";
+
   constructor() {
     super(
       "ERR_NOT_MOUNTED",
@@ -185,6 +292,8 @@ export class NotMountedError extends HandoffError {
 
 /** 400: the path could be read in more than one way, so it is refused before any upstream contact. */
 export class AmbiguousPathError extends HandoffError {
+  declare readonly code: "ERR_AMBIGUOUS_PATH";
+
   constructor(reason: string) {
     super("ERR_AMBIGUOUS_PATH", 400, "Ambiguous request path", `The request path ${reason}.`);
   }
@@ -192,6 +301,8 @@ export class AmbiguousPathError extends HandoffError {
 
 /** 405: the method is not forwarded (TRACE, CONNECT and unlisted methods). */
 export class MethodNotAllowedError extends HandoffError {
+  declare readonly code: "ERR_METHOD_NOT_ALLOWED";
+
   constructor(method: string, allowed: readonly string[]) {
     super(
       "ERR_METHOD_NOT_ALLOWED",
@@ -205,6 +316,8 @@ export class MethodNotAllowedError extends HandoffError {
 
 /** 413: the request body is larger than `maxRequestBytes`. */
 export class RequestTooLargeError extends HandoffError {
+  declare readonly code: "ERR_REQUEST_TOO_LARGE";
+
   constructor(limit: number) {
     super(
       "ERR_REQUEST_TOO_LARGE",
@@ -221,6 +334,8 @@ export class RequestTooLargeError extends HandoffError {
  * and `RateLimit` describe the limit (draft-ietf-httpapi-ratelimit-headers-10).
  */
 export class RateLimitedError extends HandoffError {
+  declare readonly code: "ERR_RATE_LIMITED";
+
   /**
    * @param policy Which limit: `"ip"` or `"session"`.
    * @param retryAfter Whole seconds until the window ends, at least 1.
@@ -244,6 +359,8 @@ export class RateLimitedError extends HandoffError {
 
 /** 400: the client's request body failed while it was being read or forwarded. */
 export class RequestBodyError extends HandoffError {
+  declare readonly code: "ERR_REQUEST_BODY";
+
   constructor(cause: unknown) {
     super(
       "ERR_REQUEST_BODY",
@@ -257,6 +374,8 @@ export class RequestBodyError extends HandoffError {
 
 /** 502: no connection to the upstream could be made. */
 export class UpstreamUnreachableError extends HandoffError {
+  declare readonly code: "ERR_UPSTREAM_UNREACHABLE";
+
   constructor(cause?: unknown) {
     super(
       "ERR_UPSTREAM_UNREACHABLE",
@@ -270,6 +389,8 @@ export class UpstreamUnreachableError extends HandoffError {
 
 /** 502: the upstream connection failed before a complete response head arrived. */
 export class UpstreamFailedError extends HandoffError {
+  declare readonly code: "ERR_UPSTREAM_FAILED";
+
   constructor(cause?: unknown) {
     super("ERR_UPSTREAM_FAILED", 502, "Bad gateway", "The upstream service failed to answer.", {
       cause,
@@ -279,9 +400,11 @@ export class UpstreamFailedError extends HandoffError {
 
 /**
  * 502: the upstream compressed its answer, though asked for `identity`, with a coding this
- * runtime cannot pass on consistently (see `HandleContext.dropsContentEncoding`).
+ * runtime cannot pass on consistently (under Next.js, or with `fetchTransport`).
  */
 export class UnsupportedEncodingError extends HandoffError {
+  declare readonly code: "ERR_UPSTREAM_ENCODING";
+
   constructor() {
     super(
       "ERR_UPSTREAM_ENCODING",
@@ -294,6 +417,8 @@ export class UnsupportedEncodingError extends HandoffError {
 
 /** 504: the upstream did not answer (headers) within `timeout.headers`. */
 export class UpstreamTimeoutError extends HandoffError {
+  declare readonly code: "ERR_UPSTREAM_TIMEOUT";
+
   constructor(ms: number) {
     super(
       "ERR_UPSTREAM_TIMEOUT",
@@ -306,6 +431,8 @@ export class UpstreamTimeoutError extends HandoffError {
 
 /** 499: the client went away before the answer; the upstream request was aborted. */
 export class ClientAbortedError extends HandoffError {
+  declare readonly code: "ERR_CLIENT_ABORTED";
+
   constructor() {
     super(
       "ERR_CLIENT_ABORTED",
@@ -322,6 +449,8 @@ export class ClientAbortedError extends HandoffError {
  * One code for all of them, so that the answer does not tell whether a stolen secret is live.
  */
 export class ChatKitSecretMismatchError extends HandoffError {
+  declare readonly code: "ERR_CHATKIT_SECRET_MISMATCH";
+
   constructor() {
     super(
       "ERR_CHATKIT_SECRET_MISMATCH",
@@ -334,6 +463,8 @@ export class ChatKitSecretMismatchError extends HandoffError {
 
 /** 400: a ChatKit refresh request whose body is not JSON `{ "currentClientSecret": "…" }`. */
 export class ChatKitInvalidRequestError extends HandoffError {
+  declare readonly code: "ERR_CHATKIT_INVALID_REQUEST";
+
   constructor(reason: string) {
     super("ERR_CHATKIT_INVALID_REQUEST", 400, "Invalid ChatKit request", reason);
   }
@@ -344,6 +475,8 @@ export class ChatKitInvalidRequestError extends HandoffError {
  * use. `upstreamStatus` carries the status; the upstream's body is never passed on.
  */
 export class ChatKitUpstreamError extends HandoffError {
+  declare readonly code: "ERR_CHATKIT_UPSTREAM";
+
   constructor(upstreamStatus: number, cause?: unknown) {
     super(
       "ERR_CHATKIT_UPSTREAM",
@@ -359,18 +492,11 @@ export class ChatKitUpstreamError extends HandoffError {
 
 /** 500: a fault in the proxy itself. The cause is logged, never answered. */
 export class InternalError extends HandoffError {
+  declare readonly code: "ERR_INTERNAL";
+
   constructor(cause: unknown) {
     super("ERR_INTERNAL", 500, "Internal proxy error", "The proxy failed unexpectedly.", {
       cause,
     });
   }
-}
-
-/** Reads the stable `code` of any error-like value, whichever copy of Handoff made it. */
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === "object" && error !== null && "code" in error) {
-    const code = (error as { code: unknown }).code;
-    return typeof code === "string" ? code : undefined;
-  }
-  return undefined;
 }

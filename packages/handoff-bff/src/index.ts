@@ -3,7 +3,20 @@ import { fetchTransport } from "./proxy/fetch-transport.js";
 import type { ProxyOptions } from "./proxy/options.js";
 
 export type { CsrfOptions } from "./csrf/index.js";
-export * from "./errors.js";
+/**
+ * Every Handoff error class, one per `HandoffErrorCode`, and `errorCode`: a namespace, as in
+ * jose, so that the root stays small. The base class and the brand check, which a catch block
+ * needs, are exported from the root as well.
+ *
+ * @example
+ * ```ts
+ * import { errors } from "handoff-bff";
+ *
+ * return new errors.RateLimitedError("sign-in", 5, 60, 42).toResponse();
+ * ```
+ */
+export * as errors from "./errors.js";
+export { HandoffError, type HandoffErrorCode, isHandoffError } from "./errors.js";
 export * from "./proxy/index.js";
 export * from "./rate-limit/index.js";
 export * from "./tokens/index.js";

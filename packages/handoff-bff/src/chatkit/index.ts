@@ -1,7 +1,5 @@
-export type { ChatKitFetchOptions } from "./chatkit-fetch.js";
-export { createChatKitFetch } from "./chatkit-fetch.js";
-export type { ClientSecretGetterOptions, GetClientSecret } from "./client-secret-getter.js";
-export { createClientSecretGetter } from "./client-secret-getter.js";
+// Server only: the browser's helpers are in `handoff-bff/chatkit/client` (./client/), so that a
+// "use client" component never pulls the session handlers (and the API key's code) into a bundle.
 export { createChatKitSessions } from "./create-chatkit-sessions.js";
 export type { MemorySessionStoreOptions } from "./memory-session-store.js";
 export { memorySessionStore } from "./memory-session-store.js";

@@ -1,4 +1,4 @@
-export { errorCode } from "../errors.js";
+export { errorCode } from "../lib/error-code.js";
 export type { CreateFetchOptions, FetchLike } from "./create-fetch.js";
 export { createFetch } from "./create-fetch.js";
 export type { Problem } from "./problem-error.js";

@@ -19,7 +19,10 @@ import { clientResponseHeaders } from "./response-headers.js";
 import { assertUnambiguous, pathUnderMount, type Target, targetUrl } from "./target.js";
 import type { Transport, UpstreamResponse } from "./transport.js";
 
-/** What an adapter knows about the request beyond the `Request` itself. */
+/**
+ * What an adapter knows about the request beyond the `Request` itself. `toNodeListener` fills
+ * it in; elsewhere pass what the runtime tells you (such as `clientAddress`), or nothing.
+ */
 export interface HandleContext {
   /** The peer's IP address, for `X-Forwarded-For`. Fetch-API requests do not carry it. */
   clientAddress?: string;
@@ -34,6 +37,11 @@ export interface HandleContext {
    * (Next.js route handlers do, assuming `fetch` already decoded the body). The proxy then asks
    * the upstream for `identity` and decodes a gzip or deflate body itself, so that the bytes
    * always match the headers; the runtime may compress again on its own terms.
+   *
+   * Adapter-internal: `toNextHandlers` sets it. It describes one framework's quirk, not the
+   * request, so it may change with the next Next.js release; the published types leave it out
+   * (`stripInternal`) so that no application comes to depend on it.
+   * @internal
    */
   dropsContentEncoding?: boolean;
 }
@@ -141,7 +149,6 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       site: checked.site,
       clientAddress: context.clientAddress,
       trustForwarded: resolved.trustForwarded,
-      drop: resolved.dropRequestHeaders,
     });
     if (context.dropsContentEncoding) headers["accept-encoding"] = "identity";
     const edited = editHeaders?.(headers, request);
@@ -197,7 +204,6 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       // overwrite the policy of the 200 it revalidates.
       cacheControl: upstream.status === 304 ? null : resolved.defaultCacheControl,
       requestId: checked.requestId,
-      drop: resolved.dropResponseHeaders,
     });
     checked.status = upstream.status;
     let body = upstream.body;
@@ -277,13 +283,13 @@ function readToken(source: TokenSource, request: Request): string | Promise<stri
 
 /**
  * A 401 HandoffError of the source's own (such as `ERR_AMBIGUOUS_SESSION_COOKIE`) is answered
- * as is, from any copy of Handoff; anything else it throws is a fault of the source.
+ * as is, from any copy of Handoff (`instanceof HandoffError` checks the brand); anything else
+ * it throws is a fault of the source.
  */
 function sourceFailure(error: unknown): unknown {
-  const refusal =
-    (error instanceof HandoffError || isForeignHandoffError(error)) &&
-    (error as { status: number }).status === 401;
-  return refusal ? error : new TokenSourceError(error);
+  return error instanceof HandoffError && error.status === 401
+    ? error
+    : new TokenSourceError(error);
 }
 
 function usableToken(token: string | null): string {
@@ -311,28 +317,9 @@ function reportBodyFailure(log: LogSink, checked: Checked, error: unknown): void
   });
 }
 
-/** Any thrown value as a HandoffError; another copy's HandoffError is recognised by shape. */
+/** Any thrown value as a HandoffError; another copy's HandoffError is answered as it is. */
 function asHandoffError(error: unknown): HandoffError {
-  if (error instanceof HandoffError) return error;
-  if (isForeignHandoffError(error)) {
-    return new HandoffError(error.code, error.status, error.title, error.message, {
-      cause: error,
-    });
-  }
-  return new InternalError(error);
-}
-
-function isForeignHandoffError(
-  error: unknown,
-): error is { code: string; status: number; title: string; message: string } {
-  if (typeof error !== "object" || error === null) return false;
-  const { code, status, title } = error as Record<string, unknown>;
-  return (
-    typeof code === "string" &&
-    code.startsWith("ERR_") &&
-    typeof status === "number" &&
-    typeof title === "string"
-  );
+  return error instanceof HandoffError ? error : new InternalError(error);
 }
 
 function report(

@@ -70,7 +70,11 @@ export interface ProxyOptions {
   /** Upstream `Set-Cookie` handling. @default "drop" (see {@link SetCookiePolicy}) */
   setCookie?: SetCookiePolicy;
   /**
-   * Rewrite a `Location` that points into the upstream so it points under the mount.
+   * Maps a `Location` that points into the upstream (its origin and base path) back under the
+   * mount, as nginx's default `proxy_redirect` does; any other `Location` passes unchanged.
+   * Why: the upstream's own URL is one the browser cannot reach (and must not, holding no
+   * token), and a path of the web app outside the mount is not the upstream's resource. The
+   * proxy never follows a redirect, rewritten or not: the token goes to the upstream only.
    * @default true
    */
   rewriteLocation?: boolean;
@@ -86,13 +90,13 @@ export interface ProxyOptions {
   defaultCacheControl?: string | false;
   /** The methods forwarded; others → 405. @default GET HEAD POST PUT PATCH DELETE OPTIONS */
   methods?: readonly string[];
-  /** More request headers never to forward (lower-case is not required). */
-  dropRequestHeaders?: readonly string[];
-  /** More response headers never to pass back, such as `server` or `x-powered-by`. */
-  dropResponseHeaders?: readonly string[];
   /**
-   * Called with the outgoing headers just before sending, to add or change some. It cannot
-   * replace `authorization`, which is set after it.
+   * Called with the outgoing headers (lower-case names) just before sending, to add, change or
+   * delete some. It cannot replace `authorization`, which is set after it.
+   * @example
+   * ```ts
+   * headers: (outgoing) => { outgoing["x-api-key"] = gatewayKey; delete outgoing["user-agent"]; }
+   * ```
    */
   headers?: (outgoing: Record<string, string>, request: Request) => void | Promise<void>;
   /** Receives one structured event per request; no token, cookie or query is ever in it. */
@@ -116,8 +120,6 @@ export interface ResolvedOptions {
   defaultCacheControl: string | null;
   methods: ReadonlySet<string>;
   methodList: readonly string[];
-  dropRequestHeaders: ReadonlySet<string>;
-  dropResponseHeaders: ReadonlySet<string>;
 }
 
 /** Validates the options once, at creation, so that a bad value fails at start-up, loudly. */
@@ -147,8 +149,6 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     defaultCacheControl: parseCacheControl(options.defaultCacheControl),
     methods: new Set(methodList),
     methodList,
-    dropRequestHeaders: lowerSet(options.dropRequestHeaders),
-    dropResponseHeaders: lowerSet(options.dropResponseHeaders),
   };
 }
 
@@ -200,8 +200,4 @@ function positive(name: string, value: number): number {
     throw new InvalidConfigError(`createProxy: ${name} must be a positive number`);
   }
   return value;
-}
-
-function lowerSet(names: readonly string[] | undefined): ReadonlySet<string> {
-  return new Set((names ?? []).map((name) => name.toLowerCase()));
 }

@@ -50,7 +50,6 @@ export interface ForwardContext {
   /** The peer's address, when the adapter knows it. */
   clientAddress: string | undefined;
   trustForwarded: boolean;
-  drop: ReadonlySet<string>;
 }
 
 /** Picks the request id: the client's when it is well-formed, else a new UUID. */
@@ -71,7 +70,7 @@ export function upstreamRequestHeaders(
   const listed = connectionListed(incoming);
   const out: Record<string, string> = {};
   for (const [name, value] of incoming) {
-    if (HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name) || context.drop.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name)) continue;
     if (listed?.has(name)) continue;
     if (FRAMEWORK_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
     out[name] = value;

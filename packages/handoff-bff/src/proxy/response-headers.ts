@@ -20,7 +20,6 @@ export interface ResponseHeaderContext {
   /** Added when the upstream sent no `Cache-Control`; `null` adds nothing. */
   cacheControl: string | null;
   requestId: string;
-  drop: ReadonlySet<string>;
 }
 
 /**
@@ -40,7 +39,7 @@ export function clientResponseHeaders(
   let hasRequestId = false;
   let hasCacheControl = false;
   for (const [name, value] of upstreamHeaders) {
-    if (HOP_BY_HOP.has(name) || context.drop.has(name) || listed?.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
     if (name === "set-cookie") {
       if (context.setCookie === "drop") continue;
       const kept = context.setCookie === "pass" ? value : context.setCookie(value);
@@ -62,11 +61,20 @@ export function clientResponseHeaders(
   return out;
 }
 
+/** Resolves a path-absolute reference: where it lands tells whether it left the site. */
+const SAME_SITE_BASE = "http://same-site.invalid";
+
 /**
  * Maps a redirect that points into the upstream back under the mount, as nginx's default
  * `proxy_redirect` does: `http://api:8000/v1/tasks/7` and `/v1/tasks/7` (with base path
  * `/v1`) both become `/api/proxy/tasks/7`. Anything else (another host, a path outside the
  * base) is handed to the browser unchanged; the proxy never follows a redirect itself.
+ *
+ * Stripping the base path must not turn a path into another site's URL: with mount `""`,
+ * `/v1//evil.example` would become `//evil.example`, a network-path reference (RFC 3986 §4.2)
+ * that browsers resolve to another host, as they do `/\evil.example` and `/<TAB>/evil.example`
+ * (WHATWG URL). Such a Location is passed unchanged instead: as sent, it stays on a site it
+ * named.
  */
 function rewriteLocation(location: string, context: ResponseHeaderContext): string {
   const { origin, basePath } = context.upstream;
@@ -85,5 +93,14 @@ function rewriteLocation(location: string, context: ResponseHeaderContext): stri
     path = path.slice(basePath.length);
   }
   const mapped = context.mount + path;
-  return mapped.startsWith("/") ? mapped : `/${mapped}`;
+  const rewritten = mapped.startsWith("/") ? mapped : `/${mapped}`;
+  return staysOnSite(rewritten) ? rewritten : location;
+}
+
+function staysOnSite(reference: string): boolean {
+  try {
+    return new URL(reference, SAME_SITE_BASE).origin === SAME_SITE_BASE;
+  } catch {
+    return false; // `//[…` and the like: not a path of this site either
+  }
 }

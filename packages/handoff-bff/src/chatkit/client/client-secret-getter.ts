@@ -1,6 +1,6 @@
-import { type CreateFetchOptions, createFetch, type FetchLike } from "../client/create-fetch.js";
-import { ProblemError } from "../client/problem-error.js";
-import { readJson } from "../client/read-json.js";
+import { type CreateFetchOptions, createFetch, type FetchLike } from "../../client/create-fetch.js";
+import { ProblemError } from "../../client/problem-error.js";
+import { readJson } from "../../client/read-json.js";
 
 /** Options of {@link createClientSecretGetter}. */
 export interface ClientSecretGetterOptions {
@@ -34,7 +34,7 @@ export type GetClientSecret = (currentClientSecret: string | null) => Promise<st
  * ```tsx
  * "use client";
  * import { ChatKit, useChatKit } from "@openai/chatkit-react";
- * import { createClientSecretGetter } from "handoff-bff/chatkit";
+ * import { createClientSecretGetter } from "handoff-bff/chatkit/client";
  *
  * const getClientSecret = createClientSecretGetter({ csrfHeader: true });
  *

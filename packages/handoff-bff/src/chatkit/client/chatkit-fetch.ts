@@ -1,4 +1,4 @@
-import { type CreateFetchOptions, createFetch, type FetchLike } from "../client/create-fetch.js";
+import { type CreateFetchOptions, createFetch, type FetchLike } from "../../client/create-fetch.js";
 
 /** Options of {@link createChatKitFetch}. */
 export interface ChatKitFetchOptions {
@@ -25,7 +25,7 @@ export interface ChatKitFetchOptions {
  * ```tsx
  * "use client";
  * import { useChatKit } from "@openai/chatkit-react";
- * import { createChatKitFetch } from "handoff-bff/chatkit";
+ * import { createChatKitFetch } from "handoff-bff/chatkit/client";
  *
  * const fetch = createChatKitFetch({ csrfHeader: true });
  *

@@ -7,13 +7,13 @@ import {
   startChatKitStandIn,
   userFromCookie,
   WORKFLOW_ID,
-} from "../../test/chatkit-stand-in.js";
-import { ProblemError } from "../client/problem-error.js";
-import type { CsrfOptions } from "../csrf/check.js";
-import { toNodeListener } from "../node/listener.js";
+} from "../../../test/chatkit-stand-in.js";
+import { ProblemError } from "../../client/problem-error.js";
+import type { CsrfOptions } from "../../csrf/check.js";
+import { toNodeListener } from "../../node/listener.js";
+import { createChatKitSessions } from "../create-chatkit-sessions.js";
+import type { ChatKitSessions } from "../types.js";
 import { createClientSecretGetter } from "./client-secret-getter.js";
-import { createChatKitSessions } from "./create-chatkit-sessions.js";
-import type { ChatKitSessions } from "./types.js";
 
 /** The browser helper against the real handlers behind node:http, as the web app serves them. */
 describe("createClientSecretGetter", () => {
