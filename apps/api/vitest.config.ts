@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     testTimeout: 10_000,
-    // A PostgreSQL for the storage tests: TEST_DATABASE_URL, or a throwaway cluster.
-    globalSetup: ["src/testing/postgres.global.ts"],
+    // A PostgreSQL for the storage tests: TEST_DATABASE_URL, or a throwaway cluster (the
+    // database kit's test setup, shared).
+    globalSetup: ["@handoff/db-kit/testing/postgres-global"],
   },
 });

@@ -3,12 +3,9 @@
  * apps, one database shared by both (each keeps its own tables and migration journal). The
  * rows are then read straight from PostgreSQL, so the test cannot pass on PGlite by mistake.
  */
+import { createPostgresDatabase, type EmptyPostgresDatabase } from "@handoff/db-kit/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createPostgresDatabase,
-  type EmptyPostgresDatabase,
-} from "../../apps/api/src/testing/db.js";
 import { type Browser, launchBrowser, type Page } from "./browser.js";
 import { newUser } from "./session.js";
 import { type System, startSystem } from "./system.js";

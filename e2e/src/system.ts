@@ -106,7 +106,7 @@ export async function startSystem(
   for (const built of ["apps/api/dist/main.js", "apps/web/.next/BUILD_ID"]) {
     if (!existsSync(join(root, built))) {
       throw new Error(
-        `${built} is missing: build first (npm run build -w handoff-bff -w api -w web).`,
+        `${built} is missing: build first (npm run build -w handoff-bff -w @handoff/db-kit -w api -w web).`,
       );
     }
   }

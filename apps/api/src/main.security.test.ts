@@ -18,7 +18,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "./db/index.js";
+import { openDatabase } from "./database.js";
 import {
   AUDIENCE,
   createSigningKey,

@@ -1,9 +1,7 @@
-import { join, resolve } from "node:path";
+import { type DatabaseConfig, readDatabaseConfig } from "@handoff/db-kit";
 
 /** Where the web app keeps its users, sessions, signing keys and workspaces. */
-export type DatabaseConfig =
-  | { readonly kind: "postgres" /** May hold a password: never logged. */; readonly url: string }
-  | { readonly kind: "pglite" /** `null`: in memory (tests). */; readonly dataDir: string | null };
+export type { DatabaseConfig };
 
 /** The web app's settings, read from the environment on the first request (never at build). */
 export interface WebConfig {
@@ -93,16 +91,13 @@ export function readConfig(env: Env, cwd: string = process.cwd()): WebConfig {
   ).origin;
   const apiAudience = env.API_AUDIENCE?.trim() || DEFAULT_API_AUDIENCE;
 
-  let database: DatabaseConfig;
-  const url = env.DATABASE_URL?.trim() ?? "";
-  if (url !== "") {
-    if (!/^postgres(ql)?:\/\//i.test(url) || !URL.canParse(url)) {
-      problems.push("DATABASE_URL must be a postgres:// or postgresql:// URL (value not shown)");
-    }
-    database = { kind: "postgres", url };
-  } else {
-    const dataDir = env.DATA_DIR?.trim() || DEFAULT_DATA_DIR;
-    database = { kind: "pglite", dataDir: join(resolve(cwd, dataDir), "pglite") };
+  let database: DatabaseConfig = { kind: "pglite", dataDir: null };
+  try {
+    database = readDatabaseConfig(env, { defaultDataDir: DEFAULT_DATA_DIR, cwd });
+  } catch (error) {
+    // The kit's message names DATABASE_URL and never repeats its value.
+    if ((error as { code?: unknown }).code !== "ERR_INVALID_CONFIG") throw error;
+    problems.push((error as Error).message);
   }
 
   const trustedProxyCount = count(env, "TRUSTED_PROXY_COUNT", 0, 0, problems);

@@ -1,7 +1,8 @@
+import { type Database, type DatabaseLogger, openDatabase } from "@handoff/db-kit";
 import { betterAuthToken, type TokenSource } from "handoff-bff";
 import { type Auth, createAuth } from "./auth";
 import { readConfig, type WebConfig } from "./config";
-import { type Database, openDatabase } from "./db/open";
+import { webMigrations } from "./db/migrations";
 import { stores } from "./stores";
 
 /** What the server side of the app shares: settings, the open database, Better Auth. */
@@ -43,7 +44,11 @@ export async function getAuth(): Promise<Auth> {
 
 async function start(): Promise<Runtime> {
   const config = readConfig(process.env);
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, {
+    migrations: webMigrations(),
+    applicationName: "taskflow-web",
+    logger: consoleLogger,
+  });
   closeOnExit(database);
   const auth = createAuth(config, database.db, stores.auth);
   // A cached JWT is served for a minute at most, so a session revoked elsewhere stops
@@ -52,6 +57,17 @@ async function start(): Promise<Runtime> {
   await checkSigningKey(auth);
   return { config, database, auth, token };
 }
+
+/**
+ * The app has no structured logger: a PostgreSQL connection the server dropped is said on the
+ * console (never the URL, which may hold a password); "database ready" is not.
+ */
+const consoleLogger: DatabaseLogger = {
+  info() {},
+  warn({ err }, message) {
+    console.warn(`${message}: ${err.message}`);
+  },
+};
 
 /**
  * Signs one throwaway JWT, which also creates the first signing key (so /api/auth/jwks is ready
@@ -74,7 +90,8 @@ async function checkSigningKey(auth: Auth): Promise<void> {
 /**
  * Closes the database when `next start` is told to stop; Next drains requests, then exits.
  * PGlite flushes on close; a process killed outright leaves its log to be replayed on the next
- * start, like a PostgreSQL crash, and its lock file is removed on exit (lock.ts).
+ * start, like a PostgreSQL crash. The directory lock is given back on close, or on exit should
+ * Next exit before the close is done (@handoff/db-kit).
  */
 function closeOnExit(database: Database): void {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

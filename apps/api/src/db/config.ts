@@ -1,27 +1,14 @@
-import { join, resolve } from "node:path";
+import { type DatabaseConfig, readDatabaseConfig as readConfig } from "@handoff/db-kit";
 import type { Env } from "../auth/index.js";
-import { InvalidConfigError } from "../errors.js";
+import { errorCode, InvalidConfigError } from "../errors.js";
 
-/** Where the tasks are stored; read once at start-up by {@link readDatabaseConfig}. */
-export type DatabaseConfig =
-  | {
-      /** A PostgreSQL server (`DATABASE_URL`). */
-      readonly kind: "postgres";
-      /** A `postgres://` or `postgresql://` connection URL; it may hold a password. */
-      readonly url: string;
-    }
-  | {
-      /** PGlite: PostgreSQL compiled to WebAssembly, running inside the API process. */
-      readonly kind: "pglite";
-      /** The directory of its files; `null` keeps everything in memory (tests). */
-      readonly dataDir: string | null;
-    };
+export type { DatabaseConfig };
 
 /** `DATA_DIR` when unset, resolved against the working directory. */
 export const DEFAULT_DATA_DIR = ".data/api";
 
 /**
- * Reads `DATABASE_URL` and `DATA_DIR`.
+ * Reads `DATABASE_URL` and `DATA_DIR` (the kit's rules, `.data/api` by default).
  *
  * - `DATABASE_URL` set: a PostgreSQL server at that `postgres://` or `postgresql://` URL.
  * - Otherwise PGlite, in-process, with its files in `<DATA_DIR>/pglite`; `DATA_DIR` defaults to
@@ -36,16 +23,10 @@ export const DEFAULT_DATA_DIR = ".data/api";
  * ```
  */
 export function readDatabaseConfig(env: Env, cwd: string = process.cwd()): DatabaseConfig {
-  const url = env.DATABASE_URL?.trim() ?? "";
-  if (url !== "") {
-    if (!/^postgres(ql)?:\/\//i.test(url) || !URL.canParse(url)) {
-      // Not even the scheme is shown: in `user:secret@host` (scheme forgotten) it is the user.
-      throw new InvalidConfigError(
-        "Invalid database configuration: DATABASE_URL must be a postgres:// or postgresql:// URL (value not shown: it may hold a password).",
-      );
-    }
-    return { kind: "postgres", url };
+  try {
+    return readConfig(env, { defaultDataDir: DEFAULT_DATA_DIR, cwd });
+  } catch (error) {
+    if (errorCode(error) !== "ERR_INVALID_CONFIG") throw error;
+    throw new InvalidConfigError(`Invalid database configuration: ${(error as Error).message}`);
   }
-  const dataDir = env.DATA_DIR?.trim() || DEFAULT_DATA_DIR;
-  return { kind: "pglite", dataDir: join(resolve(cwd, dataDir), "pglite") };
 }

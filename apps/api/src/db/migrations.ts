@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import type { Migrations } from "@handoff/db-kit";
 
 /**
  * The SQL migrations drizzle-kit generated from `schema.ts`: `apps/api/drizzle/`. Two levels up
@@ -8,9 +9,10 @@ import { fileURLToPath } from "node:url";
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
 /**
- * The key of the PostgreSQL advisory lock held while migrating ("taskflow" in ASCII). Drizzle's
- * migrator reads which migrations ran before it opens its transaction, so two API processes
- * starting together would both apply the same migration; the lock makes the second one wait,
- * then find nothing left to do.
+ * The key of the PostgreSQL advisory lock held while migrating ("taskflow" in ASCII; the web
+ * app's differs), so that API processes starting together apply each migration once.
  */
 export const MIGRATION_LOCK_KEY = "8386110886257651575";
+
+/** The API's migrations, for the kit's `openDatabase`; Drizzle's default journal table. */
+export const MIGRATIONS: Migrations = { folder: MIGRATIONS_FOLDER, lockKey: MIGRATION_LOCK_KEY };

@@ -10,11 +10,13 @@
  * });
  * ```
  */
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { afterAll, beforeAll, inject } from "vitest";
-import { type Database, openDatabase } from "../db/index.js";
-import type { TestPostgres } from "./provided.js";
+import { createPostgresDatabase } from "@handoff/db-kit/testing";
+import { afterAll, beforeAll } from "vitest";
+import { type Database, openDatabase } from "../database.js";
+
+// The test PostgreSQL (TEST_DATABASE_URL or a throwaway cluster) comes from the kit's global
+// setup (vitest.config.ts); these are the kit's helpers for it.
+export { createPostgresDatabase } from "@handoff/db-kit/testing";
 
 /** Every kind of database the API runs on. */
 export const DATABASE_KINDS = ["pglite", "postgres"] as const;
@@ -68,64 +70,4 @@ export function useTestDatabase(kind: DatabaseKind): () => Database {
     if (database === undefined) throw failure ?? new Error("The test database is not open yet.");
     return database;
   };
-}
-
-/** A new, empty (not migrated) database on the test PostgreSQL. */
-export interface EmptyPostgresDatabase {
-  readonly url: string;
-  /** Drops it, disconnecting whoever is still connected. */
-  drop(): Promise<void>;
-}
-
-/**
- * Creates `taskflow_test_<random>` on the test PostgreSQL, for tests of the migrations
- * themselves; most tests want {@link openTestDatabase}.
- */
-export async function createPostgresDatabase(): Promise<EmptyPostgresDatabase> {
-  const server = testPostgresUrl();
-  const name = `taskflow_test_${randomBytes(8).toString("hex")}`;
-  await asAdmin(server, `create database ${name}`);
-  return {
-    url: withDatabase(server, name),
-    drop: () => asAdmin(server, `drop database if exists ${name} with (force)`),
-  };
-}
-
-/** The admin URL of the test PostgreSQL (see `postgres.global.ts`). */
-export function testPostgresUrl(): string {
-  const provided: TestPostgres | undefined = inject("testPostgres");
-  if (provided === undefined) {
-    throw new Error(
-      "No test PostgreSQL: run the tests with apps/api/vitest.config.ts (globalSetup).",
-    );
-  }
-  if (provided.url === null) throw new Error(provided.problem);
-  return provided.url;
-}
-
-/** `url` with its path pointing at database `name`. */
-function withDatabase(url: string, name: string): string {
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return target.href;
-}
-
-async function asAdmin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    const shown = new URL(url);
-    shown.password = "";
-    throw new Error(
-      `Cannot reach the test PostgreSQL at ${shown.href} (${String(error)}). Is it running? ` +
-        "Set TEST_DATABASE_URL to one that is, or unset it to let the tests start their own.",
-      { cause: error },
-    );
-  }
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }

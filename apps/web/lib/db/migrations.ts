@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Migrations } from "@handoff/db-kit";
 
 /**
  * The SQL migrations drizzle-kit generated from `schema.ts` (`apps/web/drizzle/`). A Next.js
@@ -16,14 +17,24 @@ export function migrationsFolder(cwd: string = process.cwd()): string {
 }
 
 /**
- * Drizzle's journal of applied migrations. Not the default `__drizzle_migrations`, which
- * apps/api uses: when both apps share one PostgreSQL database, one journal would make each
- * skip the other's migrations.
+ * The web app's migrations, for the database kit's `openDatabase`.
+ *
+ * - Drizzle's journal is `drizzle.__web_migrations`, not the default `__drizzle_migrations`,
+ *   which apps/api uses: when both apps share one PostgreSQL database, one journal would make
+ *   each skip the other's migrations.
+ * - The advisory lock held while migrating is "taskweb" in ASCII (the API's key differs), so
+ *   that two web processes starting at once do not both apply a migration.
+ *
+ * @example
+ * ```ts
+ * const database = await openDatabase(config.database, { migrations: webMigrations() });
+ * ```
  */
-export const MIGRATIONS = { migrationsTable: "__web_migrations", migrationsSchema: "drizzle" };
-
-/**
- * The PostgreSQL advisory lock held while migrating, so that two web processes starting at once
- * do not both apply a migration ("taskweb" in ASCII; the API's key differs).
- */
-export const MIGRATION_LOCK_KEY = "32758245650556258";
+export function webMigrations(cwd: string = process.cwd()): Migrations {
+  return {
+    folder: migrationsFolder(cwd),
+    table: "__web_migrations",
+    schema: "drizzle",
+    lockKey: "32758245650556258",
+  };
+}

@@ -1,7 +1,8 @@
+import { type Database, openDatabase } from "@handoff/db-kit";
 import { afterAll, beforeAll } from "vitest";
 import { createAuth } from "../auth";
 import { readConfig } from "../config";
-import { type Database, openDatabase } from "../db/open";
+import { webMigrations } from "../db/migrations";
 
 export const ORIGIN = "http://127.0.0.1:3000";
 
@@ -18,7 +19,10 @@ export function authUnderTest(env: Record<string, string> = {}) {
       BETTER_AUTH_URL: ORIGIN,
       ...env,
     });
-    state.database = await openDatabase({ kind: "pglite", dataDir: null });
+    state.database = await openDatabase(
+      { kind: "pglite", dataDir: null },
+      { migrations: webMigrations() },
+    );
     state.auth = createAuth(config, state.database.db);
   });
   afterAll(() => state.database?.close());

@@ -1,5 +1,5 @@
 /**
- * Test fixture: a throwaway PostgreSQL cluster in a temporary folder, for the storage tests
+ * Test fixture: a throwaway PostgreSQL cluster in a temporary folder, for the database tests
  * when `TEST_DATABASE_URL` is not set. Uses the server binaries of an installed PostgreSQL
  * (Debian: `apt-get install postgresql`); as root, runs them as the `postgres` user, since
  * PostgreSQL refuses to run as root. Not imported by application code.
@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
-import { isRunning } from "../db/lock.js";
+import { isRunning } from "../lib/lock.js";
 
 const exec = promisify(execFile);
 

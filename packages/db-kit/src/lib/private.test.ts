@@ -9,7 +9,7 @@ const mode = async (path: string) => (await lstat(path)).mode & 0o7777;
 describe("the database's private directories", () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "taskflow-private-"));
+    dir = await mkdtemp(join(tmpdir(), "db-kit-private-"));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

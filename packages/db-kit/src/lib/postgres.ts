@@ -2,12 +2,12 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
-import { MIGRATION_LOCK_KEY, MIGRATIONS_FOLDER } from "./migrations.js";
-import type { Connection, OpenOptions } from "./open.js";
+import type { Connection, Migrations, OpenOptions } from "../types.js";
+import { migratorConfig } from "./migrator-config.js";
 
 /**
- * Opens a connection pool to a PostgreSQL server and applies the migrations under an advisory
- * lock, so it fails here, at start-up, when the server cannot be reached.
+ * Opens a connection pool to a PostgreSQL server and applies the migrations under the app's
+ * advisory lock, so it fails here, at start-up, when the server cannot be reached.
  */
 export async function openPostgres(url: string, options: OpenOptions): Promise<Connection> {
   const pool = new pg.Pool({
@@ -17,14 +17,13 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<C
     // leave a request waiting forever.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
-    // Shown in pg_stat_activity, so a DBA can tell whose connections these are.
-    application_name: "taskflow-api",
+    ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
   });
   // An idle connection that the server drops (restart, failover) emits `error` on the pool;
   // unhandled, that would crash the process. The pool replaces the connection on next use.
   pool.on("error", (error) => options.logger?.warn({ err: error }, "database connection lost"));
   try {
-    await migrateLocked(pool);
+    await migrateLocked(pool, options.migrations);
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
@@ -43,21 +42,27 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<C
   };
 }
 
-async function migrateLocked(pool: pg.Pool): Promise<void> {
+/**
+ * Applies the migrations on one connection of `pool` while it holds the advisory lock
+ * `migrations.lockKey`; exported for its tests.
+ */
+export async function migrateLocked(pool: pg.Pool, migrations: Migrations): Promise<void> {
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
-    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await client.query("select pg_advisory_lock($1)", [migrations.lockKey]);
     try {
-      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrate(drizzle(client), migratorConfig(migrations));
     } finally {
-      await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+      await client.query("select pg_advisory_unlock($1)", [migrations.lockKey]);
     }
   } catch (error) {
     failure = error as Error;
     throw error;
   } finally {
-    // A connection that failed mid-way is destroyed, not reused: that also frees the lock.
+    // A connection that failed mid-way may still hold the lock or sit in a broken transaction:
+    // released with the error, pg destroys it rather than hand it to the next caller, and the
+    // server frees its locks with the session.
     client.release(failure);
   }
 }

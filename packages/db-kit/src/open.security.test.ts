@@ -2,7 +2,10 @@ import { chmod, lstat, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "./open";
+import { MIGRATIONS } from "./fixtures/index.js";
+import { openDatabase } from "./open.js";
+
+const options = { migrations: MIGRATIONS };
 
 /** `path` and everything beneath it that group or others may reach, as `path mode`. */
 async function openToOthers(path: string): Promise<{ count: number; open: string[] }> {
@@ -15,16 +18,16 @@ async function openToOthers(path: string): Promise<{ count: number; open: string
   return { count: paths.length, open };
 }
 
-describe("the web app's PGlite directory", () => {
+describe("a PGlite directory", () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "taskflow-web-modes-"));
+    dir = await mkdtemp(join(tmpdir(), "db-kit-modes-"));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it("is created with its lock for the owner only (users, password hashes, sessions)", async () => {
+  it("is created with its lock for the owner only (users, password hashes, sessions, tasks)", async () => {
     const dataDir = join(dir, "fresh", "pglite");
-    const database = await openDatabase({ kind: "pglite", dataDir });
+    const database = await openDatabase({ kind: "pglite", dataDir }, options);
     try {
       expect((await lstat(`${dataDir}.lock`)).mode & 0o777).toBe(0o600);
       const walked = await openToOthers(join(dir, "fresh"));
@@ -38,7 +41,7 @@ describe("the web app's PGlite directory", () => {
 
   it("is tightened on open when an older version left it open to others", async () => {
     const dataDir = join(dir, "old", "pglite");
-    await (await openDatabase({ kind: "pglite", dataDir })).close();
+    await (await openDatabase({ kind: "pglite", dataDir }, options)).close();
     for (const path of ["", ...(await readdir(dataDir, { recursive: true }))]) {
       const full = join(dataDir, path);
       await chmod(full, (await lstat(full)).isDirectory() ? 0o777 : 0o666);
@@ -47,7 +50,7 @@ describe("the web app's PGlite directory", () => {
     await chmod(`${dataDir}.lock`, 0o666);
     expect((await openToOthers(dataDir)).open.length).toBeGreaterThan(500);
 
-    const database = await openDatabase({ kind: "pglite", dataDir });
+    const database = await openDatabase({ kind: "pglite", dataDir }, options);
     try {
       expect((await lstat(`${dataDir}.lock`)).mode & 0o777).toBe(0o600);
       expect((await openToOthers(dataDir)).open).toEqual([]);

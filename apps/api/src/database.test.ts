@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../log.js";
-import { createPostgresDatabase, DATABASE_KINDS, useTestDatabase } from "../testing/db.js";
-import { captureLogs } from "../testing/logs.js";
-import { type Database, MIGRATIONS_FOLDER, openDatabase } from "./index.js";
+import { type Database, openDatabase } from "./database.js";
+import { MIGRATIONS_FOLDER } from "./db/index.js";
+import { createLogger } from "./log.js";
+import { createPostgresDatabase, DATABASE_KINDS, useTestDatabase } from "./testing/db.js";
+import { captureLogs } from "./testing/logs.js";
 
 const scope = { tenantId: "acme", userId: "alice" };
 

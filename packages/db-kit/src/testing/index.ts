@@ -1,0 +1,6 @@
+export {
+  createPostgresDatabase,
+  type EmptyPostgresDatabase,
+  testPostgresUrl,
+} from "./postgres-database.js";
+export type { TestPostgres } from "./provided.js";
