@@ -3,6 +3,7 @@
  * `fetch` speaks ChatKit's protocol to `/api/chatkit` (Handoff → the API's `/chatkit`), as the
  * web component would. No token is in the browser: the cookie does the rest.
  */
+import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchBrowser, type Page } from "./browser.js";
 import { pageFetch, signUpByApi } from "./session.js";
@@ -14,9 +15,17 @@ let alice: Page;
 let bob: Page;
 let threadId: string;
 
+/** The events of a stream's text, by eventsource-parser, the one SSE parser of the tests. */
+function parseEvents(text: string) {
+  const data: string[] = [];
+  const parser = createParser({ onEvent: (event) => data.push(event.data) });
+  parser.feed(text);
+  return data.map((line) => JSON.parse(line));
+}
+
 /** One protocol request from the page: JSON back, or the `data:` events of a stream. */
 async function chatkit(page: Page, type: string, params: Record<string, unknown>) {
-  return page.evaluate(
+  const { status, contentType, text } = await page.evaluate(
     async ({ type, params }) => {
       const response = await fetch("/api/chatkit", {
         method: "POST",
@@ -24,22 +33,17 @@ async function chatkit(page: Page, type: string, params: Record<string, unknown>
         body: JSON.stringify({ type, params }),
       });
       const contentType = response.headers.get("content-type") ?? "";
-      const text = await response.text();
-      const events = contentType.startsWith("text/event-stream")
-        ? text
-            .split("\n\n")
-            .filter((block) => block.startsWith("data: "))
-            .map((block) => JSON.parse(block.slice("data: ".length)))
-        : [];
-      return {
-        status: response.status,
-        contentType,
-        json: events.length ? null : JSON.parse(text || "null"),
-        events,
-      };
+      return { status: response.status, contentType, text: await response.text() };
     },
     { type, params },
   );
+  const events = contentType.startsWith("text/event-stream") ? parseEvents(text) : [];
+  return {
+    status,
+    contentType,
+    json: events.length ? null : JSON.parse(text || "null"),
+    events,
+  };
 }
 const input = (text: string) => ({
   content: [{ type: "input_text", text }],

@@ -1,12 +1,22 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as errors from "./errors.js";
+
+/** `./<feature>/errors.ts` for every feature folder that has one. */
+function featureErrorFiles(): string[] {
+  return readdirSync(new URL("./", import.meta.url), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `./${entry.name}/errors.ts`)
+    .filter((file) => existsSync(new URL(file, import.meta.url)));
+}
 
 describe("the error code list in docs/api/errors.md", () => {
   const codes = (text: string, pattern: RegExp) =>
     new Set([...text.matchAll(pattern)].map((match) => match[1] as string));
+  // The shared errors, and those a feature keeps next to itself (`src/<feature>/errors.ts`).
+  const sources = ["./errors.ts", ...featureErrorFiles()];
   const defined = codes(
-    readFileSync(new URL("./errors.ts", import.meta.url), "utf8"),
+    sources.map((file) => readFileSync(new URL(file, import.meta.url), "utf8")).join("\n"),
     /"(ERR_[A-Z_]+)"/g,
   );
   const documented = codes(

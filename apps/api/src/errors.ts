@@ -1,6 +1,9 @@
 /**
- * Every failure the TaskFlow API answers has a stable `code`. Match on `code`, not on
+ * The TaskFlow API's errors: a base with a stable `code` that renders RFC 9457 problem+json, the
+ * errors any route can answer, and helpers that match by `code`. Errors that belong to one
+ * feature live with it (src/agent/errors.ts, src/tasks/errors.ts). Match on `code`, not
  * `instanceof`: two copies of a module may be loaded (as undici advises for its `UND_ERR_*`).
+ * docs/api/errors.md gives each code's meaning and resolution; a test keeps the two in step.
  */
 
 /** RFC 9457 §3.1.1: problem type URIs, one page per code, absolute to avoid resolution doubts. */
@@ -19,11 +22,12 @@ export interface ApiErrorOptions {
   /** Extra response headers, such as `WWW-Authenticate` on a 401 or `Retry-After` on a 503. */
   headers?: Record<string, string>;
   /** Extension members added to the problem body (RFC 9457 §3.2), such as `errors` on a 422. */
-  extensions?: Record<string, unknown>;
+  members?: Record<string, unknown>;
 }
 
 /**
- * The base class of every TaskFlow API error.
+ * The base class of every TaskFlow API error: `code`, `status` and `title`, rendered by
+ * {@link ApiError.toResponse}.
  *
  * @example
  * ```ts
@@ -41,7 +45,7 @@ export class ApiError extends Error {
   /** Extra headers to send with the problem response. */
   readonly headers: Record<string, string>;
   /** Extension members of the problem body (RFC 9457 §3.2). */
-  readonly extensions: Record<string, unknown>;
+  readonly members: Record<string, unknown>;
 
   constructor(
     code: string,
@@ -56,7 +60,7 @@ export class ApiError extends Error {
     this.status = status;
     this.title = title;
     this.headers = options.headers ?? {};
-    this.extensions = options.extensions ?? {};
+    this.members = options.members ?? {};
   }
 
   /**
@@ -70,7 +74,7 @@ export class ApiError extends Error {
    */
   toResponse(context: { requestId?: string } = {}): Response {
     const body = {
-      ...this.extensions,
+      ...this.members,
       type: PROBLEM_TYPE_BASE + this.code,
       title: this.title,
       status: this.status,
@@ -87,15 +91,7 @@ export class ApiError extends Error {
   }
 }
 
-/**
- * Thrown at start-up (never answered to a client) when the configuration is unusable.
- *
- * @example
- * ```ts
- * try { readAuthConfig(process.env); }
- * catch (error) { if (errorCode(error) === "ERR_INVALID_CONFIG") { console.error(error.message); process.exit(1); } }
- * ```
- */
+/** Start-up only, never answered: the configuration is unusable (the message lists why). */
 export class InvalidConfigError extends ApiError {
   constructor(message: string) {
     super("ERR_INVALID_CONFIG", 500, "Invalid TaskFlow API configuration", message);
@@ -103,16 +99,8 @@ export class InvalidConfigError extends ApiError {
 }
 
 /**
- * 401: the request carries no bearer token (no `Authorization` header, or another scheme).
- * RFC 6750 §3.1: "If the request lacks any authentication information (e.g., the client was
- * unaware that authentication is necessary or attempted using an unsupported authentication
- * method), the resource server SHOULD NOT include an error code", so the challenge names the
- * realm only.
- *
- * @example
- * ```ts
- * new TokenMissingError().toResponse(); // 401, WWW-Authenticate: Bearer realm="taskflow"
- * ```
+ * 401: no bearer token; RFC 6750 §3.1 gives no error code then, so the challenge names the realm
+ * only.
  */
 export class TokenMissingError extends ApiError {
   constructor() {
@@ -127,15 +115,8 @@ export class TokenMissingError extends ApiError {
 }
 
 /**
- * 401: a bearer credential was sent but cannot be accepted: malformed, badly signed, expired,
- * not yet valid, for another issuer or audience, or signed with a key or algorithm we do not
- * accept. RFC 6750 §3.1 `invalid_token`. The detail is one generic sentence on purpose: saying
- * which check failed helps an attacker tune a forgery. The reason stays in `cause`, for logs.
- *
- * @example
- * ```ts
- * throw new TokenInvalidError(joseError); // 401, WWW-Authenticate: Bearer …, error="invalid_token"
- * ```
+ * 401 `invalid_token` (RFC 6750 §3.1): one generic detail, since naming the failed check helps a
+ * forger.
  */
 export class TokenInvalidError extends ApiError {
   constructor(cause?: unknown) {
@@ -153,15 +134,8 @@ export class TokenInvalidError extends ApiError {
 }
 
 /**
- * 403: the token is valid but names no tenant (`tenant_id` claim missing or empty), so no data
- * can be scoped to it. 403, not 401: the credential is authentic, and another attempt with the
- * same identity will not help (RFC 9110 §15.5.4). No `insufficient_scope` challenge either:
- * the tenant is not an OAuth scope the client could ask for (RFC 6750 §3.1).
- *
- * @example
- * ```ts
- * if (!tenantId) throw new TenantMissingError();
- * ```
+ * 403, not 401: the token is authentic but names no tenant, and signing in again will not help (RFC
+ * 9110 §15.5.4).
  */
 export class TenantMissingError extends ApiError {
   constructor() {
@@ -175,14 +149,8 @@ export class TenantMissingError extends ApiError {
 }
 
 /**
- * 503: the signing keys (JWKS) could not be fetched, so no token can be checked right now.
- * Not a 401: the client's token may be perfectly valid, and a 401 would send it to sign in
- * again for nothing. RFC 9110 §15.6.4 lets a 503 carry `Retry-After` (§10.2.3, seconds).
- *
- * @example
- * ```ts
- * throw new AuthUnavailableError(5, fetchError); // 503, Retry-After: 5
- * ```
+ * 503 with `Retry-After`, not 401: the JWKS could not be fetched, and the client's token may well
+ * be valid.
  */
 export class AuthUnavailableError extends ApiError {
   constructor(retryAfterSeconds: number, cause?: unknown) {
@@ -196,15 +164,7 @@ export class AuthUnavailableError extends ApiError {
   }
 }
 
-/**
- * 404: no route answers this method and path. Rendered as problem+json like every other error,
- * so a client handles one error format whatever went wrong.
- *
- * @example
- * ```ts
- * app.notFound((c) => new NotFoundError().toResponse({ requestId: c.get("requestId") }));
- * ```
- */
+/** 404 as problem+json, so a client handles one error format whatever went wrong. */
 export class NotFoundError extends ApiError {
   constructor(message = "No resource answers this method and path.") {
     super("ERR_NOT_FOUND", 404, "Not found", message);
@@ -213,15 +173,18 @@ export class NotFoundError extends ApiError {
 
 /** One rejected input field of a 422, named by its JSON path (`title`, `notes`, `status`). */
 export interface FieldError {
-  /** The field, as a dotted path into the request (`title`, `notes.0`; a query parameter by its name, `limit`). */
+  /**
+   * The field, as a dotted path into the request (`title`, `notes.0`; a query parameter by its
+   * name, `limit`).
+   */
   field: string;
   /** Why the value was refused, in a sentence a form can show next to the field. */
   message: string;
 }
 
 /**
- * 422: the request is well-formed JSON but a field is missing, of the wrong type or out of
- * range. The body lists every rejected field in `errors`, and the detail names the first.
+ * 422: well-formed JSON with a field missing, mistyped or out of range; `errors` lists every
+ * rejected field so a form can mark them all at once.
  *
  * @example
  * ```ts
@@ -240,36 +203,20 @@ export class ValidationError extends ApiError {
         : `Invalid \`${first.field}\`: ${first.message}` +
           (errors.length > 1 ? ` (and ${errors.length - 1} more)` : "");
     super("ERR_VALIDATION", 422, "Invalid request", detail, {
-      extensions: { errors: errors.map(({ field, message }) => ({ field, message })) },
+      members: { errors: errors.map(({ field, message }) => ({ field, message })) },
     });
     this.errors = errors;
   }
 }
 
-/**
- * 400: the body is not JSON (or not the JSON object the route expects), or the
- * `Content-Type` is not `application/json`.
- *
- * @example
- * ```ts
- * throw new BadRequestError("The body is not valid JSON.");
- * ```
- */
+/** 400: the body is not the JSON object the route expects. */
 export class BadRequestError extends ApiError {
   constructor(message: string) {
     super("ERR_BAD_REQUEST", 400, "Bad request", message);
   }
 }
 
-/**
- * 415: a request body that is not `application/json` (or a `+json` type) on a route that takes
- * JSON. Refused instead of read as empty, so a form post is not mistaken for a missing field.
- *
- * @example
- * ```ts
- * throw new UnsupportedMediaTypeError();
- * ```
- */
+/** 415: refused rather than read as empty, so a form post is not mistaken for a missing field. */
 export class UnsupportedMediaTypeError extends ApiError {
   constructor() {
     super(
@@ -284,13 +231,7 @@ export class UnsupportedMediaTypeError extends ApiError {
 }
 
 /**
- * 413: the request body is larger than the route accepts (counted as it streams in, so a lying
- * or absent `Content-Length` does not get past it).
- *
- * @example
- * ```ts
- * throw new PayloadTooLargeError(64 * 1024);
- * ```
+ * 413: counted as the body streams in, so a lying or absent `Content-Length` does not get past it.
  */
 export class PayloadTooLargeError extends ApiError {
   constructor(limit: number) {
@@ -304,30 +245,8 @@ export class PayloadTooLargeError extends ApiError {
 }
 
 /**
- * 412: an `If-Match` precondition failed: the resource changed since the client read it
- * (RFC 9110 §13.1.1). The current `ETag` is sent back so the client can re-read and retry.
- *
- * @example
- * ```ts
- * throw new PreconditionFailedError('"7"');
- * ```
- */
-export class PreconditionFailedError extends ApiError {
-  constructor(currentEtag?: string) {
-    super(
-      "ERR_PRECONDITION_FAILED",
-      412,
-      "Precondition failed",
-      "The resource was changed since you read it. Fetch it again and retry with its new ETag.",
-      currentEtag === undefined ? {} : { headers: { etag: currentEtag } },
-    );
-  }
-}
-
-/**
- * 500: an unexpected failure. The detail is one fixed sentence on purpose: an exception message
- * can carry internals (SQL, paths, secrets) that must not reach a client (OWASP ASVS V7.4.1);
- * the original error stays in `cause`, for logs, and the `requestId` ties the two together.
+ * 500 with a fixed detail: an exception message can carry internals that must not reach a client
+ * (OWASP ASVS V7.4.1); the cause is logged, and `requestId` ties the two together.
  *
  * @example
  * ```ts
@@ -347,14 +266,7 @@ export class InternalError extends ApiError {
 }
 
 /**
- * 405: the path exists but not for this method. RFC 9110 §15.5.6: the answer MUST carry `Allow`.
- * `/mcp` answers it to GET and DELETE: a stateless MCP server offers no server-initiated SSE
- * stream and no session to end (MCP Streamable HTTP, "Listening for Messages from the Server").
- *
- * @example
- * ```ts
- * throw new MethodNotAllowedError(["POST"]); // 405, Allow: POST
- * ```
+ * 405 with the `Allow` header RFC 9110 §15.5.6 requires (stateless `/mcp` has no GET or DELETE).
  */
 export class MethodNotAllowedError extends ApiError {
   constructor(allow: readonly string[]) {
@@ -368,120 +280,11 @@ export class MethodNotAllowedError extends ApiError {
   }
 }
 
-/**
- * 409: the agent session is already answering another message. One chat at a time per session
- * keeps its history in order; a second one is refused rather than queued, so no connection is
- * held open waiting for an answer that may never come.
- *
- * @example
- * ```ts
- * if (!sessions.acquire(session)) throw new SessionBusyError();
- * ```
- */
-export class SessionBusyError extends ApiError {
-  constructor() {
-    super(
-      "ERR_SESSION_BUSY",
-      409,
-      "Session busy",
-      "This agent session is still answering a previous message. Wait for its `done` event.",
-    );
-  }
-}
+// The ChatKit server's errors stay here until it moves into packages/chatkit-server.
 
 /**
- * 502: the model provider refused the agent's credentials (its 401 or 403). A server
- * misconfiguration, not the caller's: the provider's message, which can echo part of the API
- * key, stays in `cause` and is never sent or logged.
- *
- * @example
- * ```ts
- * emit({ type: "error", data: { code: error.code, message: error.message } });
- * ```
- */
-export class AgentModelAuthError extends ApiError {
-  constructor(cause?: unknown) {
-    super(
-      "ERR_AGENT_MODEL_AUTH",
-      502,
-      "Model provider refused the credentials",
-      "The agent's model provider refused its credentials. An operator must fix OPENAI_API_KEY.",
-      { cause },
-    );
-  }
-}
-
-/**
- * 503: the model provider rate-limited the agent (its 429) after the SDK's retries.
- *
- * @example
- * ```ts
- * if (error.status === 429) throw new AgentModelRateLimitedError(error);
- * ```
- */
-export class AgentModelRateLimitedError extends ApiError {
-  constructor(cause?: unknown) {
-    super(
-      "ERR_AGENT_MODEL_RATE_LIMITED",
-      503,
-      "Model provider rate limit",
-      "The agent's model provider is rate-limiting requests. Try again in a minute.",
-      { cause },
-    );
-  }
-}
-
-/**
- * 503: the model provider could not be reached, timed out or failed (5xx) after the SDK's
- * retries.
- *
- * @example
- * ```ts
- * if (error instanceof APIConnectionError) throw new AgentModelUnavailableError(error);
- * ```
- */
-export class AgentModelUnavailableError extends ApiError {
-  constructor(cause?: unknown) {
-    super(
-      "ERR_AGENT_MODEL_UNAVAILABLE",
-      503,
-      "Model provider unavailable",
-      "The agent's model provider did not answer. Try again shortly.",
-      { cause },
-    );
-  }
-}
-
-/**
- * 500: the agent failed for another reason (the provider refused the request, sent something
- * unreadable, or a tool failed unexpectedly). The detail is fixed; the cause is logged.
- *
- * @example
- * ```ts
- * emit({ type: "error", data: { code: "ERR_AGENT_FAILED", message: new AgentFailedError().message } });
- * ```
- */
-export class AgentFailedError extends ApiError {
-  constructor(cause?: unknown) {
-    super(
-      "ERR_AGENT_FAILED",
-      500,
-      "Agent failed",
-      "The agent could not answer this message. Quote the request id when reporting it.",
-      { cause },
-    );
-  }
-}
-
-/**
- * 400: a `POST /chatkit` body whose `type` is missing or names no ChatKit request this server
- * answers. Kept apart from `ERR_VALIDATION`: a client speaking a newer protocol version can
- * tell "unknown operation" from "bad parameters".
- *
- * @example
- * ```ts
- * if (!REQUEST_TYPES.includes(body.type)) throw new ChatKitUnknownRequestError(REQUEST_TYPES);
- * ```
+ * 400, not `ERR_VALIDATION`: a client of a newer protocol can tell "unknown operation" from "bad
+ * parameters".
  */
 export class ChatKitUnknownRequestError extends ApiError {
   constructor(known: readonly string[]) {
@@ -494,15 +297,7 @@ export class ChatKitUnknownRequestError extends ApiError {
   }
 }
 
-/**
- * 400: `attachments.create`. This server takes no uploads (the agent reads text only), so it
- * refuses to hand out an attachment id that no upload could ever fill.
- *
- * @example
- * ```ts
- * case "attachments.create": throw new ChatKitAttachmentsUnsupportedError();
- * ```
- */
+/** 400: this server takes no uploads, so it hands out no attachment id that none could fill. */
 export class ChatKitAttachmentsUnsupportedError extends ApiError {
   constructor() {
     super(
@@ -514,16 +309,7 @@ export class ChatKitAttachmentsUnsupportedError extends ApiError {
   }
 }
 
-/**
- * 409: the request does not fit the thread's current state (RFC 9110 §15.5.10): a client tool
- * output for a thread whose last item is no pending client tool call, or a retry after an item
- * that is not a user message.
- *
- * @example
- * ```ts
- * if (item.type !== "user_message") throw new ChatKitConflictError("…");
- * ```
- */
+/** 409: the request does not fit the thread's current state (RFC 9110 §15.5.10). */
 export class ChatKitConflictError extends ApiError {
   constructor(message: string) {
     super("ERR_CHATKIT_CONFLICT", 409, "Request does not fit the thread", message);

@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { MESSAGE_MAX } from "./agent/index.js";
 import { REQUEST_TYPES } from "./chatkit/index.js";
 import type { AppEnv } from "./middleware.js";
 
@@ -11,9 +10,9 @@ const security = [{ bearerAuth: [] }];
 const unauthorized = problem("No valid bearer token, or no tenant in it (401, 403).");
 
 /**
- * Describes the routes that are not zod-validated OpenAPI routes (the agent's SSE chat, the MCP
- * endpoint and the ChatKit server) and serves the document at `/openapi.json`, so one document
- * covers the API.
+ * Describes the routes that are not zod-validated OpenAPI routes (the MCP endpoint and the
+ * ChatKit server, whose bodies are other protocols' JSON) and serves the document at
+ * `/openapi.json`, so one document covers the API.
  *
  * @example
  * ```ts
@@ -27,96 +26,6 @@ export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
     scheme: "bearer",
     bearerFormat: "JWT",
     description: "An EdDSA JWT from the web app's JWKS, with `sub` and `tenant_id`.",
-  });
-  registry.registerPath({
-    method: "get",
-    path: "/v1/agent/health",
-    tags: ["agent"],
-    security,
-    summary: "Whether the agent can answer, and with which brain",
-    responses: {
-      200: {
-        description: '`{ "status": "ok", "brain": "builtin" | "openai", "model"?: "…" }`',
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              required: ["status", "brain"],
-              properties: {
-                status: { type: "string", enum: ["ok"] },
-                brain: { type: "string", enum: ["builtin", "openai"] },
-                model: { type: "string" },
-              },
-            },
-          },
-        },
-      },
-      401: unauthorized,
-    },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/v1/agent/session",
-    tags: ["agent"],
-    security,
-    summary: "Start a conversation",
-    responses: {
-      201: {
-        description: "A session only its creator can use.",
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              required: ["sessionId", "expiresAt"],
-              properties: {
-                sessionId: { type: "string" },
-                expiresAt: { type: "string", format: "date-time" },
-              },
-            },
-          },
-        },
-      },
-      401: unauthorized,
-    },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/v1/agent/chat",
-    tags: ["agent"],
-    security,
-    summary: "Send a message; the answer streams as server-sent events",
-    description:
-      "Events `session`, `delta`, `tool_call`, `tool_result`, then `done` or `error`; see docs/api/agent.md.",
-    request: {
-      body: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              additionalProperties: false,
-              required: ["message"],
-              properties: {
-                message: { type: "string", minLength: 1, maxLength: MESSAGE_MAX },
-                sessionId: { type: ["string", "null"], description: "Omit to start a session." },
-              },
-            },
-          },
-        },
-      },
-    },
-    responses: {
-      200: {
-        description: "`text/event-stream`, one JSON object per `data:` line.",
-        content: { "text/event-stream": { schema: { type: "string" } } },
-      },
-      400: problem("The body is not a JSON object (`ERR_BAD_REQUEST`)."),
-      401: unauthorized,
-      404: problem("Unknown, expired or another user's session (`ERR_NOT_FOUND`)."),
-      409: problem("A chat is already streaming on this session (`ERR_SESSION_BUSY`)."),
-      415: problem("The body is not JSON (`ERR_UNSUPPORTED_MEDIA_TYPE`)."),
-      422: problem("A field is invalid (`ERR_VALIDATION`)."),
-    },
   });
   registry.registerPath({
     method: "post",

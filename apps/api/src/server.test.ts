@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { onShutdownSignal, type RunningServer, startServer } from "./server.js";
+import { encodeSse } from "./sse.js";
 
 /** An SSE stream of `count` events, one every `everyMs` (forever when `count` is Infinity). */
 function events(count: number, everyMs: number): Response {
@@ -10,7 +11,7 @@ function events(count: number, everyMs: number): Response {
     start(controller) {
       timer = setInterval(() => {
         sent += 1;
-        controller.enqueue(new TextEncoder().encode(`data: ${sent}\n\n`));
+        controller.enqueue(new TextEncoder().encode(encodeSse({ data: String(sent) })));
         if (sent >= count) {
           clearInterval(timer);
           controller.close();

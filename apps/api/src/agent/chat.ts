@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
-import { AgentFailedError, type ApiError, isApiError } from "../errors.js";
+import { type ApiError, isApiError } from "../errors.js";
+import { createSseStream } from "../sse.js";
 import type { TaskStore } from "../tasks/model.js";
 import type { Brain, BrainCaller, ChatMessage } from "./brain.js";
-import { type AgentEvent, encodeEvent, HEARTBEAT } from "./events.js";
+import { AgentFailedError } from "./errors.js";
+import { type AgentEvent, toSseMessage } from "./events.js";
 import type { AgentSession, SessionStore } from "./sessions.js";
 import { openToolBox } from "./toolbox.js";
 
@@ -36,19 +38,10 @@ export function chatStream(turn: ChatTurn): ReadableStream<Uint8Array> {
   const { store, brain, sessions, session, caller, message, logger, heartbeatMs } = turn;
   const abort = new AbortController();
   const stop = () => abort.abort(new Error("The client disconnected."));
-  const encoder = new TextEncoder();
-  let open = true;
-  let heartbeat: ReturnType<typeof setTimeout> | undefined;
 
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (text: string) => {
-        if (!open) return;
-        controller.enqueue(encoder.encode(text));
-        clearTimeout(heartbeat);
-        heartbeat = setTimeout(() => send(HEARTBEAT), heartbeatMs);
-      };
-      const emit = (event: AgentEvent) => send(encodeEvent(event));
+  return createSseStream(
+    (writer) => {
+      const emit = (event: AgentEvent) => writer.write(toSseMessage(event));
       if (turn.signal.aborted) stop();
       turn.signal.addEventListener("abort", stop, { once: true });
 
@@ -107,19 +100,11 @@ export function chatStream(turn: ChatTurn): ReadableStream<Uint8Array> {
         .finally(() => {
           sessions.release(session);
           turn.signal.removeEventListener("abort", stop);
-          clearTimeout(heartbeat);
-          if (open) {
-            open = false;
-            controller.close();
-          }
+          writer.close();
         });
     },
-    cancel() {
-      open = false;
-      clearTimeout(heartbeat);
-      stop();
-    },
-  });
+    { heartbeatMs, onCancel: stop },
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The agent's Server-Sent Events. Every event is one `event: <type>` line and one `data: <json>`
  * line, then a blank line (WHATWG HTML, "Server-sent events", §9.2.6). JSON escapes line breaks,
- * so `data` is always one line. A stream is `session`, then any number of `delta`, `tool_call`
- * and `tool_result`, then exactly one `done` (success) or `error` (failure).
+ * so `data` is always one line; src/sse.ts frames it. A stream is `session`, then any number of
+ * `delta`, `tool_call` and `tool_result`, then exactly one `done` (success) or `error` (failure).
  */
+import { encodeSse, type SseMessage } from "../sse.js";
 
 /** Why the brain stopped: the model finished (`stop`), ran out of tokens (`length`), or used
  * every tool round it is allowed (`tool_limit`). */
@@ -51,6 +52,18 @@ export type AgentEvent = {
 export type BrainEvent = Extract<AgentEvent, { type: "delta" | "tool_call" | "tool_result" }>;
 
 /**
+ * One event as the SSE writer takes it: the type as `event:`, the data as one line of JSON.
+ *
+ * @example
+ * ```ts
+ * writer.write(toSseMessage({ type: "delta", data: { text: "Hi" } }));
+ * ```
+ */
+export function toSseMessage(event: AgentEvent): SseMessage {
+  return { event: event.type, data: JSON.stringify(event.data) };
+}
+
+/**
  * Serializes one event as SSE text.
  *
  * @example
@@ -59,26 +72,5 @@ export type BrainEvent = Extract<AgentEvent, { type: "delta" | "tool_call" | "to
  * ```
  */
 export function encodeEvent(event: AgentEvent): string {
-  return `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+  return encodeSse(toSseMessage(event));
 }
-
-/**
- * An SSE comment line (§9.2.6: a line starting with a colon is ignored by clients). Sent during
- * long silences so proxies with idle timeouts do not cut the stream.
- */
-export const HEARTBEAT = ": ping\n\n";
-
-/**
- * Response headers of every event stream (the agent's and ChatKit's). Nothing between here and
- * the client may hold events back: a compressor or proxy that buffers turns a token-by-token
- * answer into one late block.
- */
-export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
-  "content-type": "text/event-stream; charset=utf-8",
-  // no-cache: never reused without asking us (RFC 9111 §5.2.2.4), and a POST answer carries no
-  // validator, so never reused at all. no-transform: intermediaries must not alter the content
-  // (§5.2.2.6), which compression middleware (Express's `compression`, for one) honours.
-  "cache-control": "no-cache, no-transform",
-  // Tells nginx not to buffer the stream, so each event reaches the client as it is produced.
-  "x-accel-buffering": "no",
-};

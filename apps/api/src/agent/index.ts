@@ -19,16 +19,25 @@ export {
   readAgentConfig,
 } from "./config.js";
 export {
+  AgentFailedError,
+  AgentModelAuthError,
+  AgentModelRateLimitedError,
+  AgentModelUnavailableError,
+  SessionBusyError,
+} from "./errors.js";
+export {
   type AgentError,
   type AgentEvent,
   type AgentEventMap,
   type AgentEventType,
   encodeEvent,
   type FinishReason,
+  toSseMessage,
 } from "./events.js";
 export { boundToolResult, DEFAULT_TOOL_RESULT_MAX_BYTES, messageBytes } from "./memory.js";
 export { createOpenAIBrain, type OpenAIBrainOptions } from "./openai.js";
-export { type AgentRoutesDeps, agentRoutes, MESSAGE_MAX } from "./routes.js";
+export { type AgentRoutesDeps, agentRoutes } from "./routes.js";
+export { ChatBodySchema, MESSAGE_MAX, SESSION_ID_MAX } from "./schemas.js";
 export {
   type AgentSession,
   DEFAULT_MEMORY_MAX_BYTES,

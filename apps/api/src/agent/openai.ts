@@ -3,14 +3,14 @@ import type {
   ChatCompletionFunctionTool,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import type { ApiError } from "../errors.js";
+import type { Brain, BrainCaller, BrainInput, ChatMessage, ToolCallRecord } from "./brain.js";
 import {
   AgentFailedError,
   AgentModelAuthError,
   AgentModelRateLimitedError,
   AgentModelUnavailableError,
-  type ApiError,
-} from "../errors.js";
-import type { Brain, BrainCaller, BrainInput, ChatMessage, ToolCallRecord } from "./brain.js";
+} from "./errors.js";
 import type { FinishReason } from "./events.js";
 
 /** Options for {@link createOpenAIBrain}. */

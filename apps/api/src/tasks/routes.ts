@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { PreconditionFailedError } from "../errors.js";
 import { jsonBody } from "../json-body.js";
 import { type AppEnv, PRIVATE_NO_CACHE } from "../middleware.js";
 import { validationHook } from "../validation.js";
+import { PreconditionFailedError } from "./errors.js";
 import { etagOf, type Precondition, type Task, type TaskStore, toTaskJson } from "./model.js";
 import {
   ListQuerySchema,

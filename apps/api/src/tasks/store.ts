@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { type Db, type TaskRow, tasks, tenants } from "../db/schema.js";
-import { NotFoundError, PreconditionFailedError, ValidationError } from "../errors.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import { PreconditionFailedError } from "./errors.js";
 import {
   etagOf,
   NOTES_MAX,

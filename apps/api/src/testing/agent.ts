@@ -7,10 +7,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { AgentEvent } from "../agent/events.js";
 import type { AgentRoutesDeps, Brain } from "../agent/index.js";
-import type { Database } from "../db/index.js";
+import type { Database } from "../database.js";
 import { startTestApi } from "./api.js";
 import { sign } from "./issuer.js";
 import type { LogCapture } from "./logs.js";
+import { readSse } from "./sse.js";
 
 export interface AgentTestApi {
   readonly url: URL;
@@ -65,7 +66,8 @@ export async function startAgentTestApi(
 export type WireEvent = AgentEvent;
 
 /**
- * Reads SSE events from a response as they arrive (comments are skipped).
+ * Reads the agent's events from a response as they arrive (comments are skipped), with the one
+ * SSE parser of the tests ({@link readSse}); `data` is the JSON of each event.
  *
  * @example
  * ```ts
@@ -73,24 +75,8 @@ export type WireEvent = AgentEvent;
  * ```
  */
 export async function* readEvents(response: Response): AsyncGenerator<WireEvent> {
-  if (response.body === null) return;
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf("\n\n");
-      let type: string | undefined;
-      let data = "";
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event: ")) type = line.slice(7);
-        else if (line.startsWith("data: ")) data += line.slice(6);
-      }
-      if (type !== undefined) yield { type, data: JSON.parse(data) } as WireEvent;
-    }
+  for await (const { event, data } of readSse(response)) {
+    if (event !== undefined) yield { type: event, data: JSON.parse(data) } as WireEvent;
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { encodeSse } from "../sse.js";
 
 /** A piece of a streamed answer, or a promise to wait for before the next piece. */
 export type Step = string | Promise<unknown>;
@@ -152,14 +153,16 @@ export async function startOpenAIStandin(
     const id = `chatcmpl-standin${sequence}`;
     const created = Math.floor(Date.now() / 1000);
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
-      `data: ${JSON.stringify({
-        id,
-        object: "chat.completion.chunk",
-        created,
-        model: MODEL_ECHO,
-        system_fingerprint: "fp_standin",
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-      })}\n\n`;
+      encodeSse({
+        data: JSON.stringify({
+          id,
+          object: "chat.completion.chunk",
+          created,
+          model: MODEL_ECHO,
+          system_fingerprint: "fp_standin",
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+        }),
+      });
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
@@ -193,7 +196,7 @@ export async function startOpenAIStandin(
       }
     }
     write(chunk({}, turn.kind === "tool_calls" ? "tool_calls" : (turn.finishReason ?? "stop")));
-    write("data: [DONE]\n\n");
+    write(encodeSse({ data: "[DONE]" }));
     res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
