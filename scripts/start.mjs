@@ -59,6 +59,8 @@ function secrets() {
 if (!existsSync(`${root}node_modules/.package-lock.json`))
   step("install dependencies", ["ci", "--no-audit", "--no-fund"]);
 step("build the handoff library", ["run", "build", "-w", "handoff-bff"]);
+step("build the database kit", ["run", "build", "-w", "@handoff/db-kit"]);
+step("build the ChatKit server", ["run", "build", "-w", "handoff-chatkit"]);
 step("build the TaskFlow API", ["run", "build", "-w", "api"]);
 step("build the dashboard", ["run", "build", "-w", "web"]);
 

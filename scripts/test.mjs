@@ -30,7 +30,21 @@ const steps = [
     cwd: ".",
     cmd: "node scripts/pack-smoke.mjs",
   },
+  {
+    name: "chatkit-server package (build, publint, attw)",
+    cwd: "packages/chatkit-server",
+    cmd: "npm run check:package --silent",
+  },
+  {
+    name: "packed chatkit-server serves the protocol (npm pack, install, node:http)",
+    cwd: ".",
+    cmd: "node scripts/chatkit-pack-smoke.mjs",
+  },
   { name: "handoff tests", cwd: "packages/handoff-bff", vitest: true },
+  // The ChatKit protocol, memoryStore and drizzleStore (PGlite) against the store contract.
+  { name: "chatkit-server tests", cwd: "packages/chatkit-server", vitest: true },
+  // PGlite and PostgreSQL opening, the directory lock, owner-only modes, locked migrations.
+  { name: "db-kit tests", cwd: "packages/db-kit", vitest: true },
   { name: "api tests", cwd: "apps/api", vitest: true },
   // The library and the API on the other supported majors (binaries from the npm registry,
   // installed once under .cache/node; see scripts/node-versions.mjs).
@@ -47,7 +61,7 @@ const steps = [
   {
     name: "build the system (api, web) for the e2e tests",
     cwd: ".",
-    cmd: "npm run build --silent -w api && npm run build --silent -w web",
+    cmd: "npm run build --silent -w @handoff/db-kit && npm run build --silent -w handoff-chatkit && npm run build --silent -w api && npm run build --silent -w web",
   },
   { name: "e2e tests (Chromium)", cwd: "e2e", vitest: true },
 ];

@@ -1,20 +1,30 @@
+import {
+  type AssistantMessageContent,
+  type AssistantMessageItem,
+  type ChatKitStore,
+  ChatKitStreamError,
+  clientEffect,
+  generateId,
+  messageText,
+  progress,
+  type RespondInput,
+  type ThreadStreamEvent,
+} from "handoff-chatkit";
 import type { Logger } from "pino";
 import type { Brain, ChatMessage } from "../agent/brain.js";
+import { AgentFailedError } from "../agent/errors.js";
 import type { BrainEvent } from "../agent/events.js";
 import { boundToolResult, DEFAULT_TOOL_RESULT_MAX_BYTES } from "../agent/memory.js";
 import { openToolBox } from "../agent/toolbox.js";
-import { AgentFailedError, type ApiError, isApiError } from "../errors.js";
+import { type ApiError, isApiError } from "../errors.js";
 import type { TaskStore } from "../tasks/model.js";
 import { AGENT_TURN, toChatMessages } from "./history.js";
 import { AsyncQueue } from "./queue.js";
-import { messageText } from "./requests.js";
-import type { RespondInput } from "./server.js";
-import { type ChatKitScope, type ChatKitStore, generateId } from "./store.js";
-import { ChatKitStreamError } from "./stream-error.js";
-import type { AssistantMessageContent, AssistantMessageItem, ThreadStreamEvent } from "./types.js";
 
-/** The caller of `/chatkit`: the owner, and the email the brain may use in its wording. */
-export interface ChatKitCaller extends ChatKitScope {
+/** The caller of `/chatkit`: the owner (one user of one tenant), and the email the brain may use in its wording. */
+export interface ChatKitCaller {
+  readonly tenantId: string;
+  readonly userId: string;
   readonly email?: string;
 }
 
@@ -129,10 +139,10 @@ async function runTurn(deps: AgentResponderDeps, turn: Turn): Promise<void> {
       } as const;
       push({ type: "thread.item.updated", item_id: item.id, update });
     } else if (event.type === "tool_call") {
-      const progress = PROGRESS[event.data.name] ?? { text: `Using ${event.data.name}` };
-      push({ type: "progress_update", ...progress });
+      const shown = PROGRESS[event.data.name] ?? { text: `Using ${event.data.name}` };
+      push(progress(shown.text, shown.icon === undefined ? {} : { icon: shown.icon }));
     } else if (event.data.changed) {
-      push({ type: "client_effect", name: "tasks.changed", data: { tool: event.data.name } });
+      push(clientEffect("tasks.changed", { tool: event.data.name }));
     }
   };
 

@@ -1,6 +1,5 @@
+import { messageText, type ThreadItem } from "handoff-chatkit";
 import type { ChatMessage } from "../agent/brain.js";
-import { messageText } from "./requests.js";
-import type { ThreadItem } from "./types.js";
 
 /**
  * The `content.type` of the hidden item that keeps a turn's full record for the brain: the

@@ -1,18 +1,22 @@
+import {
+  type ChatKitStore,
+  createChatKitServer,
+  eventStreamResponse,
+  isChatKitError,
+  serialize,
+} from "handoff-chatkit";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Brain } from "../agent/brain.js";
-import { MethodNotAllowedError } from "../errors.js";
+import { ApiError, MethodNotAllowedError, NotFoundError, ValidationError } from "../errors.js";
 import { jsonBody } from "../json-body.js";
 import type { AppEnv } from "../middleware.js";
 import type { TaskStore } from "../tasks/model.js";
 import { type ChatKitCaller, createAgentResponder } from "./agent-responder.js";
-import { createChatKitServer } from "./server.js";
-import type { ChatKitStore } from "./store.js";
-import { EVENT_STREAM_HEADERS, serialize, toEventStream } from "./wire.js";
 
 /** What {@link chatkitRoutes} needs. */
 export interface ChatKitRoutesDeps {
-  /** Where threads and items live; see `createDrizzleChatKitStore`. */
+  /** Where threads and items live; see `drizzleStore` (`handoff-chatkit/drizzle`). */
   store: ChatKitStore;
   /** The tasks the agent acts on (the same store as `/api/tasks`). */
   tasks: TaskStore;
@@ -23,14 +27,15 @@ export interface ChatKitRoutesDeps {
 
 /**
  * ChatKit's custom-backend endpoint, mounted at its root (the app mounts it at `/chatkit`
- * behind `authenticate`): `POST` a ChatKit request, get JSON or `text/event-stream` back (see
- * docs/api/chatkit.md). Threads belong to the caller; the agent answers. Refusals are
- * problem+json; any other method answers 405.
+ * behind `authenticate`): the `handoff-chatkit` server with TaskFlow's agent as responder.
+ * Threads belong to the caller (`{ tenantId, userId }` from the verified token). The body is
+ * guarded as on every JSON route (`jsonBody`), and the package's refusals are answered as this
+ * API's problem+json, with the request id; any other method answers 405.
  *
  * @example
  * ```ts
  * app.use("/chatkit", authenticate(verify, logger));
- * app.route("/chatkit", chatkitRoutes({ store: createDrizzleChatKitStore(database.db), tasks, brain, logger }));
+ * app.route("/chatkit", chatkitRoutes({ store: drizzleStore(database.db), tasks, brain, logger }));
  * ```
  */
 export function chatkitRoutes(deps: ChatKitRoutesDeps): Hono<AppEnv> {
@@ -54,18 +59,30 @@ export function chatkitRoutes(deps: ChatKitRoutesDeps): Hono<AppEnv> {
     if (request.aborted) stop();
     request.addEventListener("abort", stop, { once: true });
 
-    const result = await server.process(await c.req.json(), caller, { signal: abort.signal });
-    if (result.kind === "json") {
-      return new Response(serialize(result.body), {
-        headers: { "content-type": "application/json", "cache-control": "no-store" },
-      });
+    let result: Awaited<ReturnType<typeof server.process>>;
+    try {
+      result = await server.process(await c.req.json(), caller, { signal: abort.signal });
+    } catch (error) {
+      throw asApiError(error);
     }
-    return new Response(toEventStream(result.events, { onCancel: stop }), {
-      headers: EVENT_STREAM_HEADERS,
+    if (result.kind === "stream") return eventStreamResponse(result.events, { onCancel: stop });
+    return new Response(serialize(result.body), {
+      headers: { "content-type": "application/json", "cache-control": "no-store" },
     });
   });
   app.all("/", () => {
     throw new MethodNotAllowedError(["POST"]);
   });
   return app;
+}
+
+/** A refusal of the package as this API's error: the same code, status and words. */
+function asApiError(error: unknown): unknown {
+  if (!isChatKitError(error)) return error;
+  if (error.code === "ERR_VALIDATION") return new ValidationError(error.errors ?? []);
+  if (error.code === "ERR_NOT_FOUND") return new NotFoundError(error.message);
+  return new ApiError(error.code, error.status, error.title, error.message, {
+    cause: error,
+    headers: { ...error.headers },
+  });
 }

@@ -7,7 +7,7 @@ import { type Brain, createBuiltinBrain } from "../agent/index.js";
 import { type AppOptions, createApp } from "../app.js";
 import { createVerifier } from "../auth/index.js";
 import { createDrizzleChatKitStore } from "../chatkit/index.js";
-import type { Database } from "../db/index.js";
+import type { Database } from "../database.js";
 import { createLogger } from "../log.js";
 import { type RunningServer, startServer } from "../server.js";
 import { type DatabaseKind, openTestDatabase } from "./db.js";

@@ -4,6 +4,7 @@
  */
 import type { ThreadStreamEvent } from "../chatkit/types.js";
 import type { Client, Json, JsonResponse } from "./api.js";
+import { parseSse } from "./sse.js";
 
 /** `POST /chatkit` with a JSON body, as the holder of `client`'s token. */
 export function postChatKit(client: Client, body: unknown): Promise<JsonResponse> {
@@ -26,7 +27,7 @@ export function userInput(text: string): Json {
 
 /**
  * Reads a ChatKit event stream to its end. Each event is one `data:` line then a blank line;
- * anything else in the stream fails the test.
+ * anything else in the stream (an event name, an id, a comment, a cut-off event) fails the test.
  *
  * @example
  * ```ts
@@ -34,14 +35,11 @@ export function userInput(text: string): Json {
  * ```
  */
 export async function readChatKitEvents(response: Response): Promise<ThreadStreamEvent[]> {
-  const text = await response.text();
-  const blocks = text.split("\n\n");
-  if (blocks.pop() !== "") throw new Error(`The stream does not end with a blank line: ${text}`);
-  return blocks.map((block) => {
-    if (!block.startsWith("data: ") || block.includes("\n")) {
-      throw new Error(`Not a single data line: ${JSON.stringify(block)}`);
+  return parseSse(await response.text(), { strict: true }).map(({ event, id, data }) => {
+    if (event !== undefined || id !== undefined || data.includes("\n")) {
+      throw new Error(`Not a single data line: ${JSON.stringify({ event, id, data })}`);
     }
-    return JSON.parse(block.slice(6)) as ThreadStreamEvent;
+    return JSON.parse(data) as ThreadStreamEvent;
   });
 }
 

@@ -1,8 +1,16 @@
 import { and, asc, desc, eq, gt, lt, or, type SQL } from "drizzle-orm";
-import { chatkitAttachments, chatkitItems, chatkitThreads, type Db } from "../db/schema.js";
-import { errorCode, NotFoundError, ValidationError } from "../errors.js";
-import type { ChatKitScope, ChatKitStore, PageOptions } from "./store.js";
-import type { ThreadItem, ThreadMetadata } from "./types.js";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { NotFoundError } from "../errors.js";
+import { toPage, unknownCursor } from "../lib/page.js";
+import type { ChatKitOwner, ChatKitStore, PageOptions } from "../store.js";
+import type { ThreadItem, ThreadMetadata } from "../types.js";
+import { chatkitAttachments, chatkitItems, chatkitThreads } from "./schema.js";
+
+/**
+ * A Drizzle handle on PostgreSQL, whichever driver is behind it (node-postgres, postgres.js,
+ * PGlite, Neon): the store uses the SQL-like API only.
+ */
+export type ChatKitDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
 
 /**
  * Ids longer than this, or holding U+0000 (which PostgreSQL text cannot store), name nothing:
@@ -15,38 +23,39 @@ const isId = (id: string) => id.length > 0 && id.length <= ID_MAX && !id.include
 const FOREIGN_KEY_VIOLATION = "23503";
 
 /**
- * The {@link ChatKitStore} on the API's Drizzle database (`chatkit_threads`, `chatkit_items`,
- * `chatkit_attachments`). Every statement names the owner's tenant and user; items and
- * attachments are stored whole as JSON, and deleting a thread deletes its items (a cascading
- * foreign key).
+ * The {@link ChatKitStore} on PostgreSQL (or PGlite) through Drizzle, in the tables
+ * `chatkit_threads`, `chatkit_items` and `chatkit_attachments` (create them with
+ * `migrateChatKit(db)` or your own migrations). Every statement names the owner's tenant (`""`
+ * when the context has none) and user; items and attachments are stored whole as JSON, and
+ * deleting a thread deletes its items (a cascading foreign key).
  *
  * @example
  * ```ts
- * const store = createDrizzleChatKitStore(database.db);
+ * const store = drizzleStore(drizzle(pool));
  * await store.saveThread({ tenantId: "acme", userId: "u1" }, thread);
  * ```
  */
-export function createDrizzleChatKitStore(db: Db): ChatKitStore {
-  const threadOf = (owner: ChatKitScope, id: string) =>
+export function drizzleStore(db: ChatKitDatabase): ChatKitStore {
+  const threadOf = (owner: ChatKitOwner, id: string) =>
     and(
-      eq(chatkitThreads.tenantId, owner.tenantId),
+      eq(chatkitThreads.tenantId, tenantOf(owner)),
       eq(chatkitThreads.userId, owner.userId),
       eq(chatkitThreads.id, id),
     );
-  const itemsOf = (owner: ChatKitScope, threadId: string) =>
+  const itemsOf = (owner: ChatKitOwner, threadId: string) =>
     and(
-      eq(chatkitItems.tenantId, owner.tenantId),
+      eq(chatkitItems.tenantId, tenantOf(owner)),
       eq(chatkitItems.userId, owner.userId),
       eq(chatkitItems.threadId, threadId),
     );
-  const attachmentOf = (owner: ChatKitScope, id: string) =>
+  const attachmentOf = (owner: ChatKitOwner, id: string) =>
     and(
-      eq(chatkitAttachments.tenantId, owner.tenantId),
+      eq(chatkitAttachments.tenantId, tenantOf(owner)),
       eq(chatkitAttachments.userId, owner.userId),
       eq(chatkitAttachments.id, id),
     );
-  const itemRow = (owner: ChatKitScope, threadId: string, item: ThreadItem) => ({
-    tenantId: owner.tenantId,
+  const itemRow = (owner: ChatKitOwner, threadId: string, item: ThreadItem) => ({
+    tenantId: tenantOf(owner),
     userId: owner.userId,
     threadId,
     id: item.id,
@@ -73,7 +82,7 @@ export function createDrizzleChatKitStore(db: Db): ChatKitStore {
       await db
         .insert(chatkitThreads)
         .values({
-          tenantId: owner.tenantId,
+          tenantId: tenantOf(owner),
           userId: owner.userId,
           id: thread.id,
           createdAt: new Date(thread.created_at),
@@ -87,7 +96,7 @@ export function createDrizzleChatKitStore(db: Db): ChatKitStore {
 
     async loadThreads(owner, options) {
       const mine = and(
-        eq(chatkitThreads.tenantId, owner.tenantId),
+        eq(chatkitThreads.tenantId, tenantOf(owner)),
         eq(chatkitThreads.userId, owner.userId),
       );
       let from: SQL | undefined;
@@ -109,7 +118,7 @@ export function createDrizzleChatKitStore(db: Db): ChatKitStore {
         .orderBy(direction(chatkitThreads.createdAt), direction(chatkitThreads.seq))
         // One more than asked tells whether another page follows, without a count.
         .limit(options.limit + 1);
-      return page(rows.map(toThreadMetadata), options);
+      return toPage(rows.map(toThreadMetadata), options);
     },
 
     async deleteThread(owner, threadId) {
@@ -136,7 +145,7 @@ export function createDrizzleChatKitStore(db: Db): ChatKitStore {
         .where(and(itemsOf(owner, threadId), from))
         .orderBy(direction(chatkitItems.createdAt), direction(chatkitItems.seq))
         .limit(options.limit + 1);
-      return page(
+      return toPage(
         rows.map((row) => row.data),
         options,
       );
@@ -147,8 +156,7 @@ export function createDrizzleChatKitStore(db: Db): ChatKitStore {
       try {
         await db.insert(chatkitItems).values(itemRow(owner, threadId, item));
       } catch (error) {
-        const state = errorCode((error as { cause?: unknown }).cause) ?? errorCode(error);
-        if (state === FOREIGN_KEY_VIOLATION) throw threadNotFound();
+        if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw threadNotFound();
         throw error;
       }
     },
@@ -187,7 +195,7 @@ export function createDrizzleChatKitStore(db: Db): ChatKitStore {
       await db
         .insert(chatkitAttachments)
         .values({
-          tenantId: owner.tenantId,
+          tenantId: tenantOf(owner),
           userId: owner.userId,
           id: attachment.id,
           data: attachment,
@@ -224,10 +232,15 @@ function itemNotFound(): NotFoundError {
   return new NotFoundError("No item with this id in the thread.");
 }
 
-function unknownCursor(): ValidationError {
-  return new ValidationError([
-    { field: "params.after", message: "Is not the id of an entry of this listing." },
-  ]);
+/** The tenant column of an owner: `""` for an app without tenants. */
+function tenantOf(owner: ChatKitOwner): string {
+  return owner.tenantId ?? "";
+}
+
+/** The SQLSTATE of a driver error, wherever the driver put it. */
+function sqlState(error: unknown): unknown {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  return cause?.code ?? code;
 }
 
 /** Rows strictly after the anchor in the listing's order: by `created_at`, then insertion. */
@@ -241,13 +254,6 @@ function beyond(
     past(table.createdAt, anchor.createdAt),
     and(eq(table.createdAt, anchor.createdAt), past(table.seq, anchor.seq)),
   );
-}
-
-function page<T extends { id: string }>(rows: T[], options: PageOptions) {
-  const data = rows.slice(0, options.limit);
-  const last = data.at(-1);
-  const more = rows.length > options.limit && last !== undefined;
-  return { data, has_more: more, ...(more ? { after: last.id } : {}) };
 }
 
 function toThreadMetadata(row: typeof chatkitThreads.$inferSelect): ThreadMetadata {

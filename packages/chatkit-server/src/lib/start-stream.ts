@@ -1,8 +1,7 @@
-import { ChatKitConflictError, NotFoundError } from "../errors.js";
-import { processEvents } from "./process-events.js";
-import type { ResolvedOptions } from "./server.js";
-import { type ChatKitScope, generateId } from "./store.js";
-import { ChatKitStreamError } from "./stream-error.js";
+import { ChatKitStreamError, ConflictError, NotFoundError } from "../errors.js";
+import type { ResolvedOptions } from "../server-types.js";
+import { type ChatKitOwner, generateId, ownerOf } from "../store.js";
+import { processEvents } from "../stream/process-events.js";
 import type {
   StreamingReq,
   ThreadItem,
@@ -10,8 +9,8 @@ import type {
   ThreadStreamEvent,
   UserMessageInput,
   UserMessageItem,
-} from "./types.js";
-import { toThread } from "./wire.js";
+} from "../types.js";
+import { toThread } from "../wire.js";
 
 /**
  * Starts a streaming request (chatkit-python `_process_streaming_impl`). Everything that can be
@@ -21,17 +20,17 @@ import { toThread } from "./wire.js";
  *
  * @example
  * ```ts
- * const events = await startStream(request, options, { tenantId, userId }, signal);
+ * const events = await startStream(request, options, { userId }, signal);
  * ```
  */
-export async function startStream<C extends ChatKitScope>(
+export async function startStream<C extends ChatKitOwner>(
   request: StreamingReq,
   options: ResolvedOptions<C>,
   context: C,
   signal: AbortSignal,
 ): Promise<AsyncIterable<ThreadStreamEvent>> {
   const { store } = options;
-  const owner: ChatKitScope = { tenantId: context.tenantId, userId: context.userId };
+  const owner = ownerOf(context);
   const now = () => options.now().toISOString();
   const answer = (thread: ThreadMetadata, input: UserMessageItem | null) =>
     processEvents(
@@ -89,7 +88,7 @@ export async function startStream<C extends ChatKitScope>(
       const [last] = (await store.loadThreadItems(owner, thread.id, { limit: 1, order: "desc" }))
         .data;
       if (last?.type !== "client_tool_call" || last.status !== "pending") {
-        throw new ChatKitConflictError(
+        throw new ConflictError(
           "The thread's last item is not a pending client tool call, so there is no output to add.",
         );
       }
@@ -133,7 +132,7 @@ export async function startStream<C extends ChatKitScope>(
       } while (target === undefined && after);
       if (target === undefined) throw new NotFoundError("No item with this id in the thread.");
       if (target.type !== "user_message") {
-        throw new ChatKitConflictError("Only a user message can be answered again.");
+        throw new ConflictError("Only a user message can be answered again.");
       }
       for (const item of later) await store.deleteThreadItem(owner, thread.id, item.id);
       return answer(thread, target);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { Json } from "../testing/api.js";
-import { useTestDatabase } from "../testing/db.js";
-import { createDrizzleChatKitStore } from "./drizzle-store.js";
-import { type ChatKitResult, type ChatKitServerOptions, createChatKitServer } from "./server.js";
-import type { ChatKitScope } from "./store.js";
-import { ChatKitStreamError } from "./stream-error.js";
+import { ChatKitStreamError } from "./errors.js";
+import { memoryStore } from "./memory/index.js";
+import { createChatKitServer } from "./server.js";
+import type { ChatKitResult, ChatKitServerOptions } from "./server-types.js";
+import type { ChatKitOwner } from "./store.js";
 import type { ThreadStreamEvent } from "./types.js";
 
-const owner: ChatKitScope = { tenantId: "tenant_a", userId: "alice" };
+// biome-ignore lint/suspicious/noExplicitAny: events are read as loose JSON in assertions.
+type Json = any;
+
+const owner: ChatKitOwner = { tenantId: "tenant_a", userId: "alice" };
 const input = (text: string) => ({
   content: [{ type: "input_text", text }],
   attachments: [],
@@ -25,10 +27,10 @@ const types = (all: Json[]) =>
   all.map((event) => (event.item ? `${event.type}:${event.item.type}` : event.type));
 
 describe("the ChatKit server core", () => {
-  const database = useTestDatabase("pglite");
-  const serverWith = (options: Partial<ChatKitServerOptions<ChatKitScope>>) =>
-    createChatKitServer<ChatKitScope>({
-      store: createDrizzleChatKitStore(database().db),
+  const shared = memoryStore();
+  const serverWith = (options: Partial<ChatKitServerOptions<ChatKitOwner>>) =>
+    createChatKitServer<ChatKitOwner>({
+      store: shared,
       respond: async function* () {},
       ...options,
     });
@@ -91,7 +93,7 @@ describe("the ChatKit server core", () => {
     ]);
     // Metadata is the server's: stored, never sent.
     expect(all.at(-1).thread).toMatchObject({ title: "Named", metadata: {} });
-    const store = createDrizzleChatKitStore(database().db);
+    const store = shared;
     expect(await store.loadThread(owner, all[0].thread.id)).toMatchObject({
       title: "Named",
       metadata: { k: "v" },
@@ -121,7 +123,7 @@ describe("the ChatKit server core", () => {
       "thread.item.done:user_message",
       "stream_options",
     ]);
-    const store = createDrizzleChatKitStore(database().db);
+    const store = shared;
     expect((await store.loadItem(owner, all[0].thread.id, "hcx_1")).type).toBe(
       "hidden_context_item",
     );
@@ -198,7 +200,7 @@ describe("the ChatKit server core", () => {
     );
     expect(types(answered)).toEqual(["stream_options"]);
     expect(inputs).toEqual(["user_message", null]);
-    const store = createDrizzleChatKitStore(database().db);
+    const store = shared;
     expect(await store.loadItem(owner, threadId, "tc_1")).toMatchObject({
       status: "completed",
       output: { color: "red" },
@@ -286,7 +288,7 @@ describe("the ChatKit server core", () => {
       }),
     );
     expect(types(all).at(-1)).toBe("thread.item.updated");
-    const store = createDrizzleChatKitStore(database().db);
+    const store = shared;
     const items = await store.loadThreadItems(owner, all[0].thread.id, { limit: 10, order: "asc" });
     expect(items.data.map((item) => item.type)).toEqual([
       "user_message",
@@ -320,7 +322,7 @@ describe("the ChatKit server core", () => {
       if (event.type === "thread.created") threadId = event.thread.id;
       if (event.type === "thread.item.added") break;
     }
-    const store = createDrizzleChatKitStore(database().db);
+    const store = shared;
     expect((await store.loadItem(owner, threadId, "msg_left")).type).toBe("assistant_message");
   });
 });

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { ChatKitUnknownRequestError, ValidationError } from "../errors.js";
-import { fieldErrors } from "../validation.js";
+import { type FieldError, UnknownRequestError, ValidationError } from "./errors.js";
 import type { ChatKitReq, StreamingReq, UserMessageContent } from "./types.js";
 
-/** The longest message, in characters, counting every text part (as `/v1/agent/chat`). */
+/** The longest message, in characters, counting every text part. */
 export const CHATKIT_MESSAGE_MAX = 4000;
 
 /** The longest thread title `threads.update` accepts. */
@@ -138,7 +137,7 @@ function article(expected: string): string {
 export function parseRequest(body: unknown): ChatKitReq {
   const type = (body as { type?: unknown } | null)?.type;
   if (typeof type !== "string" || !Object.hasOwn(PARAMS, type)) {
-    throw new ChatKitUnknownRequestError(REQUEST_TYPES);
+    throw new UnknownRequestError(REQUEST_TYPES);
   }
   const schema = z.object({
     type: z.string(),
@@ -161,4 +160,12 @@ export function parseRequest(body: unknown): ChatKitReq {
  */
 export function messageText(content: readonly UserMessageContent[]): string {
   return content.map((part) => (part.type === "input_text" ? part.text : `@${part.text}`)).join("");
+}
+
+/** One entry per rejected field, in the order zod found them. */
+function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join(".") || "body",
+    message: issue.message,
+  }));
 }

@@ -1,19 +1,19 @@
-import type { ChatKitScope, ChatKitStore } from "./store.js";
-import { generateId } from "./store.js";
-import { ChatKitStreamError } from "./stream-error.js";
+import { ChatKitStreamError } from "../errors.js";
+import { type ChatKitOwner, type ChatKitStore, generateId } from "../store.js";
 import type {
   AssistantMessageItem,
   EventOf,
   ThreadItem,
   ThreadMetadata,
   ThreadStreamEvent,
-} from "./types.js";
-import { HIDDEN_ITEM_TYPES, toThread } from "./wire.js";
+} from "../types.js";
+import { HIDDEN_ITEM_TYPES, toThread } from "../wire.js";
+import { type ResponderOutput, withTextMessages } from "./text.js";
 
 /** What {@link processEvents} needs. */
 export interface ProcessEventsInput {
   store: ChatKitStore;
-  owner: ChatKitScope;
+  owner: ChatKitOwner;
   /** The thread being answered; a responder may change its title, status or metadata. */
   thread: ThreadMetadata;
   /** Aborted when the client goes away. */
@@ -25,7 +25,8 @@ export interface ProcessEventsInput {
 }
 
 /**
- * chatkit-python's `_process_events`: announces `stream_options`, relays a responder's events
+ * chatkit-python's `_process_events`, the loop every stream runs: announces `stream_options`,
+ * turns the responder's strings into an assistant message, relays its events
  * while keeping the store in step (`thread.item.done` adds the item, `.removed` deletes it,
  * `.replaced` saves it), sends `thread.updated` whenever the responder changed the thread, and
  * ends a failed responder with one `error` event. Hidden items are stored, never sent. When the
@@ -41,7 +42,7 @@ export interface ProcessEventsInput {
  */
 export async function* processEvents(
   input: ProcessEventsInput,
-  events: () => AsyncIterable<ThreadStreamEvent>,
+  events: () => AsyncIterable<ResponderOutput>,
 ): AsyncGenerator<ThreadStreamEvent> {
   const { store, owner, thread, signal } = input;
   yield { type: "stream_options", stream_options: { allow_cancel: input.allowCancel } };
@@ -58,7 +59,8 @@ export async function* processEvents(
   let settled = false;
   try {
     try {
-      for await (const event of events()) {
+      const outputs = withTextMessages(events(), { threadId: thread.id, now: input.now });
+      for await (const event of outputs) {
         switch (event.type) {
           case "thread.item.added":
             pending.set(event.item.id, event.item);

@@ -1,0 +1,1 @@
+export { describeChatKitStoreContract } from "./contract.js";
