@@ -52,6 +52,8 @@ export type HandoffErrorCode =
   | "ERR_CHATKIT_SECRET_MISMATCH"
   | "ERR_CHATKIT_INVALID_REQUEST"
   | "ERR_CHATKIT_UPSTREAM"
+  | "ERR_STORE_UNAVAILABLE"
+  | "ERR_REVOCATION_UNAVAILABLE"
   | "ERR_INTERNAL";
 
 /** Options every Handoff error accepts. */
@@ -486,6 +488,43 @@ export class ChatKitUpstreamError extends HandoffError {
         ? "The ChatKit Sessions API answered a session that could not be used."
         : `The ChatKit Sessions API answered ${upstreamStatus}.`,
       { cause, members: { upstreamStatus } },
+    );
+  }
+}
+
+/**
+ * 503: a shared store (Redis) that a rate limit counts in did not answer in time, and the store
+ * fails closed (`onError: "closed"`): an uncounted request is refused rather than let through.
+ * `Retry-After: 1`, as outages of a store are usually short.
+ */
+export class StoreUnavailableError extends HandoffError {
+  declare readonly code: "ERR_STORE_UNAVAILABLE";
+
+  constructor(cause?: unknown) {
+    super(
+      "ERR_STORE_UNAVAILABLE",
+      503,
+      "Shared store unavailable",
+      "A shared store the proxy needs did not answer; try again shortly.",
+      { cause, headers: { "retry-after": "1" } },
+    );
+  }
+}
+
+/**
+ * 503: revocations from other instances cannot reach this one (its subscription is down), so a
+ * cached token might belong to a revoked session: none is served until they can again.
+ */
+export class RevocationUnavailableError extends HandoffError {
+  declare readonly code: "ERR_REVOCATION_UNAVAILABLE";
+
+  constructor(cause?: unknown) {
+    super(
+      "ERR_REVOCATION_UNAVAILABLE",
+      503,
+      "Session revocation unavailable",
+      "Signed-out sessions cannot be checked right now; try again shortly.",
+      { cause, headers: { "retry-after": "1" } },
     );
   }
 }

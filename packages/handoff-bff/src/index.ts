@@ -19,6 +19,7 @@ export * as errors from "./errors.js";
 export { HandoffError, type HandoffErrorCode, isHandoffError } from "./errors.js";
 export * from "./proxy/index.js";
 export * from "./rate-limit/index.js";
+export * from "./revocation/index.js";
 export * from "./tokens/index.js";
 
 /**

@@ -4,11 +4,11 @@ import { jwt } from "better-auth/plugins";
 import { createLocalJWKSet, type JWTPayload, jwtVerify } from "jose";
 import type { BetterAuthLike } from "../src/index.js";
 
-export const API_AUDIENCE = "https://api.taskflow.example";
-export const PASSWORD = "correct-horse-battery-staple";
+const API_AUDIENCE = "https://api.taskflow.example";
+const PASSWORD = "correct-horse-battery-staple";
 
 /** One database call Better Auth made, by adapter method and model (table). */
-export interface DbCall {
+interface DbCall {
   method: string;
   model: string;
 }

@@ -27,9 +27,9 @@ export interface ChatKitStandIn extends TestServer {
   cancelMode: Mode;
 }
 
-export type Mode = "ok" | 401 | 429 | 500 | "hang" | "malformed" | "redirect";
+type Mode = "ok" | 401 | 429 | 500 | "hang" | "malformed" | "redirect";
 
-export interface StandInSession {
+interface StandInSession {
   id: string;
   object: "chatkit.session";
   client_secret: string;
@@ -43,7 +43,7 @@ export interface StandInSession {
 }
 
 /** What OpenAI answers for a wrong key: the message quotes part of the key. */
-export function invalidKeyBody(apiKey: string): string {
+function invalidKeyBody(apiKey: string): string {
   return JSON.stringify({
     error: {
       message: `Incorrect API key provided: ${apiKey.slice(0, 8)}***${apiKey.slice(-4)}.`,

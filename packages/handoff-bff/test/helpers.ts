@@ -48,7 +48,7 @@ export async function startUpstream(handler: Handler = echo): Promise<TestServer
 }
 
 /** The default upstream: answers JSON describing the request. */
-export const echo: Handler = (_req, res, seen) => {
+const echo: Handler = (_req, res, seen) => {
   const body = JSON.stringify({ method: seen.method, url: seen.url, length: seen.body.length });
   res.writeHead(200, {
     "content-type": "application/json",

@@ -38,7 +38,7 @@ export function isUnder(path: string, base: string): boolean {
 }
 
 /** One round of decoding: valid escapes decoded, malformed ones kept, bytes read as UTF-8 leniently. */
-export function decodeOnce(path: string): string {
+function decodeOnce(path: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < path.length; i++) {
     const hex = path.slice(i + 1, i + 3);

@@ -15,6 +15,7 @@ const ENTRIES: Record<string, { file: string; exports: string[] }> = {
       "errors",
       "fetchTransport",
       "isHandoffError",
+      "memoryRevocation",
       "memoryStore",
     ],
   },
@@ -31,6 +32,10 @@ const ENTRIES: Record<string, { file: string; exports: string[] }> = {
     exports: ["createChatKitFetch", "createClientSecretGetter"],
   },
   "handoff-bff/next": { file: "../src/next/index.js", exports: ["toNextHandlers"] },
+  "handoff-bff/redis": {
+    file: "../src/redis/index.js",
+    exports: ["redisChatKitSessionStore", "redisRateLimitStore", "redisRevocation"],
+  },
   "handoff-bff/node": {
     file: "../src/node/index.js",
     exports: ["nodeTransport", "toNodeListener"],

@@ -80,7 +80,7 @@ export function createChatKitSessions(options: ChatKitSessionsOptions): ChatKitS
       await store.set(await sha256Base64url(session.clientSecret), record, Math.ceil(ttl) || 1);
     } catch (error) {
       api.cancel(session.id).catch(() => {});
-      throw new InternalError(error);
+      throw error instanceof HandoffError ? error : new InternalError(error);
     }
     return session;
   }
@@ -97,15 +97,29 @@ export function createChatKitSessions(options: ChatKitSessionsOptions): ChatKitS
   async function refresh(request: Request, url: URL, report: Reporter): Promise<MintedSession> {
     const user = await signedInUser(request, url);
     const key = await sha256Base64url(await readCurrentSecret(request));
-    const old = await store.get(key);
+    // With `take`, the binding is claimed atomically: of two concurrent refreshes of one
+    // secret (on two instances), one gets it and the other finds nothing.
+    const taken = store.take !== undefined;
+    const old = taken ? await store.take?.(key) : await store.get(key);
     const now = nowSeconds();
+    const putBack = async () => {
+      const ttl = (old?.expiresAt ?? 0) + refreshGraceSeconds - now;
+      if (taken && old && ttl > 0) await store.set(key, old, Math.ceil(ttl));
+    };
     // Unknown, another user's, or expired beyond the grace: one answer for all, so that the
     // endpoint does not tell a caller whether someone else's secret is live.
     if (!old || old.user !== user || old.expiresAt + refreshGraceSeconds <= now) {
+      if (old && old.user !== user) await putBack(); // a stranger's attempt must not consume it
       throw new ChatKitSecretMismatchError();
     }
-    const fresh = await mint(user);
-    await store.delete(key);
+    let fresh: MintedSession;
+    try {
+      fresh = await mint(user);
+    } catch (error) {
+      await putBack().catch(() => {}); // the current secret keeps working
+      throw error;
+    }
+    if (!taken) await store.delete(key);
     if (old.expiresAt > now) {
       await api.cancel(old.sessionId).catch((error: unknown) => report.cancelFailed(error));
     }

@@ -62,4 +62,12 @@ describe("memorySessionStore", () => {
       expect(errorCode(thrown)).toBe("ERR_INVALID_CONFIG");
     }
   });
+
+  it("takes a session once: take reads and forgets it in one step", () => {
+    const store = memorySessionStore();
+    store.set("k1", session(1), 60);
+    expect(store.take?.("k1")).toEqual(session(1));
+    expect(store.take?.("k1")).toBeUndefined();
+    expect(store.get("k1")).toBeUndefined();
+  });
 });

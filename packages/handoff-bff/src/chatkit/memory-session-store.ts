@@ -58,5 +58,10 @@ export function memorySessionStore(options: MemorySessionStoreOptions = {}): Cha
     delete(key) {
       entries.delete(key);
     },
+    take(key) {
+      const entry = entries.get(key);
+      entries.delete(key);
+      return entry === undefined || entry.forgetAt <= Date.now() ? undefined : entry.session;
+    },
   };
 }

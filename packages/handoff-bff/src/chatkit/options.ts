@@ -2,7 +2,7 @@ import { InvalidConfigError } from "../errors.js";
 import { memorySessionStore } from "./memory-session-store.js";
 import type { ChatKitSessionStore, ChatKitSessionsOptions } from "./types.js";
 
-export const DEFAULT_API_BASE = "https://api.openai.com";
+const DEFAULT_API_BASE = "https://api.openai.com";
 
 /** The options, checked once at creation so that a misconfigured app fails at start-up. */
 export interface ResolvedOptions {

@@ -2,7 +2,7 @@ import { ChatKitInvalidRequestError, RequestBodyError, RequestTooLargeError } fr
 import { isJsonType, mediaTypeOf } from "../lib/media-type.js";
 
 /** A refresh body holds one client secret; nothing legitimate comes near this size. */
-export const MAX_REFRESH_BODY = 16 * 1024;
+const MAX_REFRESH_BODY = 16 * 1024;
 
 /** Client secrets are short (`ek_…`); a longer value is not one this server issued. */
 const MAX_SECRET_LENGTH = 4096;

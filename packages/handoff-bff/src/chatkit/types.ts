@@ -38,8 +38,9 @@ export interface IssuedChatKitSession {
  * Where issued sessions are remembered, so that a refresh can be bound to the user the old
  * secret was issued to. Keys are the base64url SHA-256 of a client secret: the store never
  * holds a usable secret. The default keeps them in memory, per process; implement this to
- * share them between instances (Redis: `SET key value EX ttl`, `GET`, `DEL`). A store that
- * throws or rejects is answered 500 `ERR_INTERNAL`: refreshes fail closed.
+ * share them between instances (Redis: `SET key value EX ttl`, `GET`, `DEL`, `GETDEL`), or use
+ * `redisChatKitSessionStore` from `handoff-bff/redis`. A store that throws or rejects is
+ * answered 500 `ERR_INTERNAL`: refreshes fail closed.
  *
  * @example
  * ```ts
@@ -64,6 +65,15 @@ export interface ChatKitSessionStore {
   /** Remembers a session for `ttlSeconds` (its lifetime plus `refreshGraceSeconds`). */
   set(key: string, session: IssuedChatKitSession, ttlSeconds: number): void | Promise<void>;
   delete(key: string): void | Promise<void>;
+  /**
+   * Reads and forgets a session in one atomic step (Redis `GETDEL`). With it, a secret is
+   * exchanged once only even when two refreshes of it reach two instances at the same moment;
+   * without it, the refresh reads with `get` and forgets with `delete`, and two concurrent
+   * refreshes of one secret may both succeed.
+   */
+  take?(
+    key: string,
+  ): IssuedChatKitSession | null | undefined | Promise<IssuedChatKitSession | null | undefined>;
 }
 
 /** Options of `createChatKitSessions`. */

@@ -93,7 +93,11 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
   const transport = options.transport ?? defaultTransport();
   const log = logSink(options.logger);
   const editHeaders = options.headers;
-  const limiter = rateLimiter(options.rateLimit, resolved.trustForwarded);
+  const limiter = rateLimiter(
+    options.rateLimit,
+    resolved.trustForwarded,
+    resolved.token.sessionKey,
+  );
 
   /** Method, path, CSRF: everything decided before the token is read. */
   function check(
@@ -127,7 +131,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
 
   /**
    * Per address before the token source runs (a flood of made-up cookies never reaches the
-   * session store), per session after it (the key is the token).
+   * session store), per session after it (the key is the source's `sessionKey`, else the token).
    */
   function forwardLimited(checked: Checked, limits: RateLimiter): Promise<UpstreamResponse> {
     const perIp = limits.perIp?.(checked.request, checked.context.clientAddress);
@@ -135,7 +139,8 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       const perSession = limits.perSession;
       if (perSession === null) return forward(checked);
       const token = readToken(resolved.token, checked.request);
-      const limited = (value: string) => perSession(value).then(() => withToken(checked, value));
+      const limited = (value: string) =>
+        perSession(value, checked.request).then(() => withToken(checked, value));
       return typeof token === "string" ? limited(token) : token.then(limited);
     };
     return perIp instanceof Promise ? perIp.then(afterIp) : afterIp();
@@ -282,12 +287,12 @@ function readToken(source: TokenSource, request: Request): string | Promise<stri
 }
 
 /**
- * A 401 HandoffError of the source's own (such as `ERR_AMBIGUOUS_SESSION_COOKIE`) is answered
- * as is, from any copy of Handoff (`instanceof HandoffError` checks the brand); anything else
- * it throws is a fault of the source.
+ * A 401 or 503 HandoffError of the source's own (such as `ERR_AMBIGUOUS_SESSION_COOKIE` or
+ * `ERR_REVOCATION_UNAVAILABLE`) is answered as is, from any copy of Handoff (`instanceof
+ * HandoffError` checks the brand); anything else it throws is a fault of the source.
  */
 function sourceFailure(error: unknown): unknown {
-  return error instanceof HandoffError && error.status === 401
+  return error instanceof HandoffError && (error.status === 401 || error.status === 503)
     ? error
     : new TokenSourceError(error);
 }

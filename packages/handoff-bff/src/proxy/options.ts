@@ -130,6 +130,9 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   if (typeof options.token !== "function") {
     throw new InvalidConfigError("createProxy: `token` must be a function (a TokenSource)");
   }
+  if (options.token.sessionKey !== undefined && typeof options.token.sessionKey !== "function") {
+    throw new InvalidConfigError("createProxy: `token.sessionKey` must be a function");
+  }
   const methodList = (options.methods ?? DEFAULT_METHODS).map((method) => method.toUpperCase());
   for (const method of methodList) {
     if (method === "TRACE" || method === "CONNECT") {

@@ -1,5 +1,6 @@
 import { InvalidConfigError, RateLimitedError } from "../errors.js";
 import { sha256Base64url } from "../lib/sha256.js";
+import type { SessionKey } from "../tokens/types.js";
 import { addressKey, defaultClientIp } from "./client-ip.js";
 import { memoryStore } from "./memory-store.js";
 import type { RateLimitHit, RateLimitOptions, RateLimitRule, RateLimitStore } from "./types.js";
@@ -8,8 +9,11 @@ import type { RateLimitHit, RateLimitOptions, RateLimitRule, RateLimitStore } fr
 export interface RateLimiter {
   /** Counts the request per client address; throws (or rejects) `RateLimitedError`. */
   perIp: ((request: Request, peer: string | undefined) => void | Promise<void>) | null;
-  /** Counts the request per token; rejects with `RateLimitedError`. */
-  perSession: ((token: string) => Promise<void>) | null;
+  /**
+   * Counts the request per session: by the token source's `sessionKey` of `request` when it has
+   * one, else by the token (or, for ChatKit, the user id); rejects with `RateLimitedError`.
+   */
+  perSession: ((token: string, request?: Request) => Promise<void>) | null;
 }
 
 interface Rule {
@@ -26,6 +30,7 @@ interface Rule {
 export function rateLimiter(
   options: RateLimitOptions | undefined,
   trustForwarded: boolean,
+  sessionKey?: SessionKey,
 ): RateLimiter | null {
   if (options === undefined) return null;
   if (typeof options !== "object" || options === null) {
@@ -71,8 +76,11 @@ export function rateLimiter(
       }),
     perSession:
       sessionRule &&
-      (async (token) => {
-        await count(sessionRule, "session", `session:${await sha256Base64url(token)}`);
+      (async (token, request) => {
+        // The session key is the same on every instance; the token may not be (each instance
+        // of a cluster fetches and caches its own JWT for a session).
+        const key = (request && (await sessionKey?.(request))) || (await sha256Base64url(token));
+        await count(sessionRule, "session", `session:${key}`);
       }),
   };
 }

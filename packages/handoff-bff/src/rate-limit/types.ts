@@ -18,8 +18,10 @@ export interface RateLimitHit {
  * Counts requests per key in fixed windows. The default keeps counts in memory, per process;
  * implement this to share them between instances (Redis: `INCR key`, `PEXPIRE key <windowMs> NX`,
  * `PTTL key`, in one `MULTI`). Keys are short and hold no credential: `ip:<address>` or
- * `session:<SHA-256 of the token>`. A store that throws or rejects is answered 500
- * `ERR_INTERNAL`: limits fail closed.
+ * `session:<session key, or SHA-256 of the token>`. A store that throws or rejects is answered
+ * 500 `ERR_INTERNAL` (or as itself, when it throws a `HandoffError` such as 503
+ * `ERR_STORE_UNAVAILABLE`): limits fail closed. `redisRateLimitStore` from `handoff-bff/redis`
+ * is a ready-made shared one.
  *
  * @example
  * ```ts
@@ -49,8 +51,10 @@ export interface RateLimitOptions {
    */
   perIp?: RateLimitRule;
   /**
-   * Requests per session, keyed by a hash of the token the token source returned; requests
-   * without a token are not counted here (they are answered 401 anyway).
+   * Requests per session, keyed by the token source's `sessionKey` when it has one (the
+   * built-in sources: the SHA-256 of the session cookie, the same on every instance), else by
+   * the SHA-256 of the token it returned; requests without a token are not counted here (they
+   * are answered 401 anyway).
    */
   perSession?: RateLimitRule;
   /**

@@ -328,3 +328,16 @@ describe("authjsToken", () => {
     }
   });
 });
+
+describe("authjsToken's sessionKey", () => {
+  it("is the SHA-256 of the session cookie, chunks joined, the same for every instance", async () => {
+    const value = await mint({ backendToken: "api-token-k", profile: "k".repeat(6000) });
+    const chunks = chunk(PLAIN, value);
+    expect(chunks.length).toBeGreaterThan(1);
+    const one = authjsToken({ secret: SECRET }).sessionKey?.(request(chunks));
+    const two = authjsToken({ secret: SECRET }).sessionKey?.(request(`${PLAIN}=${value}`));
+    expect(await one).toBe(await two);
+    expect(await one).toMatch(/^[\w-]{43}$/);
+    expect(await authjsToken({ secret: SECRET }).sessionKey?.(request("theme=dark"))).toBeNull();
+  });
+});

@@ -3,6 +3,7 @@ import { InvalidConfigError } from "../errors.js";
 import { readChunkedCookie } from "../lib/chunked-cookie.js";
 import { parseCookieHeader } from "../lib/cookies.js";
 import { hkdfSha256 } from "../lib/hkdf.js";
+import { sha256Base64url } from "../lib/sha256.js";
 import type { TokenSource } from "./types.js";
 
 /** Options of {@link authjsToken}. */
@@ -60,7 +61,8 @@ interface DerivedKey {
  * name or chunk repeated, or the unchunked name beside chunks) rejects with
  * `AmbiguousSessionCookieError` (401 `ERR_AMBIGUOUS_SESSION_COOKIE`), since a sibling subdomain
  * can toss in a copy that browsers send first. Derived keys are cached per
- * cookie name; decrypted tokens are not cached, so nothing outlives the request.
+ * cookie name; decrypted tokens are not cached, so nothing outlives the request. Its
+ * `sessionKey` is the SHA-256 of the session cookie (chunks joined), without decrypting it.
  *
  * @throws InvalidConfigError (`ERR_INVALID_CONFIG`) when the options are unusable.
  * @example
@@ -98,21 +100,32 @@ export function authjsToken(options: AuthjsTokenOptions): TokenSource {
     return derived;
   };
 
-  return async (request) => {
+  /** The first session cookie present, by the names' order; throws when one is repeated. */
+  const sessionCookie = (request: Request): { name: string; token: string } | null => {
     const repeated = new Set<string>();
     const cookies = parseCookieHeader(request.headers.get("cookie"), repeated);
-    // The first name present decides: a valid `__Secure-` session is never replaced by a
-    // plain-named cookie, and a broken one does not fall back to it. A name present twice
-    // throws (401 ERR_AMBIGUOUS_SESSION_COOKIE): a sibling subdomain may have added one.
     for (const name of names) {
       const token = readChunkedCookie(cookies, name, repeated);
-      if (token === null) continue;
-      const payload = await decrypt(token, await keysFor(name));
-      const value = payload !== null && Object.hasOwn(payload, claim) ? payload[claim] : null;
-      return typeof value === "string" && value !== "" ? value : null;
+      if (token !== null) return { name, token };
     }
     return null;
   };
+
+  const source: TokenSource = async (request) => {
+    // The first name present decides: a valid `__Secure-` session is never replaced by a
+    // plain-named cookie, and a broken one does not fall back to it. A name present twice
+    // throws (401 ERR_AMBIGUOUS_SESSION_COOKIE): a sibling subdomain may have added one.
+    const cookie = sessionCookie(request);
+    if (cookie === null) return null;
+    const payload = await decrypt(cookie.token, await keysFor(cookie.name));
+    const value = payload !== null && Object.hasOwn(payload, claim) ? payload[claim] : null;
+    return typeof value === "string" && value !== "" ? value : null;
+  };
+  source.sessionKey = (request) => {
+    const cookie = sessionCookie(request);
+    return cookie === null ? null : sha256Base64url(cookie.token);
+  };
+  return source;
 }
 
 function checkSecrets(secret: unknown): string[] {

@@ -2,6 +2,7 @@ import { decodeJwt } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { makeAuth, withCookie } from "../../test/better-auth.js";
 import { errorCode } from "../errors.js";
+import { memoryRevocation } from "../revocation/memory-revocation.js";
 import { betterAuthToken } from "./better-auth.js";
 
 // Only `Date` is faked: Better Auth, jose and the cache all read the clock through it, while
@@ -224,5 +225,43 @@ describe("betterAuthToken", () => {
     expect(codeOf(() => betterAuthToken(app.auth, { maxCacheSeconds: 0 }))).toBe(invalid);
     expect(codeOf(() => betterAuthToken(app.auth, { maxEntries: 0.5 }))).toBe(invalid);
     expect(codeOf(() => betterAuthToken(app.auth, { cookieName: "a b" }))).toBe(invalid);
+  });
+});
+
+describe("betterAuthToken's revoke", () => {
+  it("drops the session's cached JWT at once, and refuses it a new one while it is remembered", async () => {
+    const app = makeAuth();
+    const cookie = await app.signUp("revoked");
+    const source = betterAuthToken(app.counted, { revocation: memoryRevocation() });
+    expect(await source(withCookie(cookie))).toEqual(expect.any(String));
+    await source.revoke(withCookie(cookie));
+    expect(await source(withCookie(cookie))).toBeNull();
+    expect(app.getTokenCalls).toBe(1);
+  });
+
+  it("without a revocation store, drops the cached JWT of this instance only", async () => {
+    const app = makeAuth();
+    const cookie = await app.signUp("local");
+    const source = betterAuthToken(app.counted);
+    await source(withCookie(cookie));
+    await source.revoke((await source.sessionKey(withCookie(cookie))) as string);
+    expect(await source(withCookie(cookie))).toEqual(expect.any(String));
+    expect(app.getTokenCalls).toBe(2);
+  });
+
+  it("serves nothing while the revocation store is not live: 503 ERR_REVOCATION_UNAVAILABLE", async () => {
+    const app = makeAuth();
+    const cookie = await app.signUp("dark");
+    let live = true;
+    const revocation = { ...memoryRevocation(), isLive: () => live };
+    const source = betterAuthToken(app.counted, { revocation });
+    await source(withCookie(cookie));
+    live = false;
+    await expect(source(withCookie(cookie))).rejects.toMatchObject({
+      code: "ERR_REVOCATION_UNAVAILABLE",
+      status: 503,
+    });
+    live = true;
+    expect(await source(withCookie(cookie))).toEqual(expect.any(String));
   });
 });

@@ -1,7 +1,8 @@
 import { decodeJwt } from "jose";
-import { InvalidConfigError } from "../errors.js";
+import { InvalidConfigError, RevocationUnavailableError } from "../errors.js";
 import { readCookie } from "../lib/cookies.js";
 import { sha256Base64url } from "../lib/sha256.js";
+import type { RevocationStore } from "../revocation/types.js";
 import type { TokenSource } from "./types.js";
 
 /**
@@ -55,6 +56,37 @@ export interface BetterAuthTokenOptions {
    * @default the instance's own (`auth.$context` → `authCookies.sessionToken.name`)
    */
   cookieName?: string;
+  /**
+   * Where sessions revoked with `revoke()` are announced, so that their cached JWT is dropped
+   * at once: `redisRevocation(…)` from `handoff-bff/redis` reaches every instance. With one,
+   * a session is also checked with `isRevoked` before a JWT is fetched for it, and while the
+   * store says it is not live (its subscription is down) no cached JWT is served: requests are
+   * answered 503 `ERR_REVOCATION_UNAVAILABLE` instead (fail closed).
+   * @default undefined (`revoke()` drops the session from this instance's cache only)
+   */
+  revocation?: RevocationStore;
+}
+
+/** The token source {@link betterAuthToken} returns. */
+export interface BetterAuthTokenSource extends TokenSource {
+  (request: Request): Promise<string | null>;
+  /** The base64url SHA-256 of the request's session cookie, or `null` without one. */
+  sessionKey(request: Request): Promise<string | null>;
+  /**
+   * Drops a session's cached JWT on this instance at once and, through the `revocation`
+   * store, on every instance that shares it; resolves once announced. Pass the request of the
+   * session (as on sign-out, before its cookie is cleared) or its session key. Call it beside
+   * Better Auth's own sign-out or session revocation, which ends the session itself.
+   * @example
+   * ```ts
+   * // app/api/sign-out/route.ts
+   * export async function POST(request: Request) {
+   *   await token.revoke(request);
+   *   return auth.handler(request);
+   * }
+   * ```
+   */
+  revoke(session: Request | string): Promise<void>;
 }
 
 interface Entry {
@@ -82,7 +114,8 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * it; rejects with `AmbiguousSessionCookieError` (401 `ERR_AMBIGUOUS_SESSION_COOKIE`), calling
  * nothing in Better Auth, when the session cookie comes twice; rejects (500 `ERR_TOKEN_SOURCE`)
  * when Better Auth fails otherwise. A session revoked
- * elsewhere is served until its cached JWT is replaced: see `maxCacheSeconds`.
+ * elsewhere is served until its cached JWT is replaced (see `maxCacheSeconds`), unless it is
+ * revoked with `revoke()`, which reaches every instance through the `revocation` store.
  *
  * @throws InvalidConfigError (`ERR_INVALID_CONFIG`) when the options are unusable.
  * @example
@@ -105,7 +138,7 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function betterAuthToken(
   auth: BetterAuthLike,
   options: BetterAuthTokenOptions = {},
-): (request: Request) => Promise<string | null> {
+): BetterAuthTokenSource {
   if (typeof auth?.api?.getToken !== "function") {
     throw new InvalidConfigError(
       "betterAuthToken: auth.api.getToken is missing; add the JWT plugin (jwt() from better-auth/plugins)",
@@ -127,6 +160,14 @@ export function betterAuthToken(
     );
   }
   if (options.allowBrowserJwt !== true) refuseBrowserJwt(auth.options);
+  const revocation = options.revocation;
+  if (revocation !== undefined) {
+    if (typeof revocation?.revoke !== "function" || typeof revocation.subscribe !== "function") {
+      throw new InvalidConfigError(
+        "betterAuthToken: revocation must have revoke() and subscribe() methods",
+      );
+    }
+  }
   const context = auth.$context;
   if (cookieName === undefined && context === undefined) {
     throw new InvalidConfigError("betterAuthToken: pass cookieName, or a Better Auth instance");
@@ -135,8 +176,36 @@ export function betterAuthToken(
   // Map order is recency order: a hit moves its entry to the end, eviction takes the first.
   const cache = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<string | null>>();
+  // Bumped by every revocation: a fetch that started before one does not fill the cache, as
+  // the token it got may be the revoked session's.
+  let generation = 0;
+  const forget = (key: string) => {
+    generation += 1;
+    cache.delete(key);
+    inFlight.delete(key);
+  };
+  revocation?.subscribe({
+    onRevoked: forget,
+    onResync() {
+      generation += 1;
+      cache.clear();
+      inFlight.clear();
+    },
+  });
 
   async function fetchToken(name: string, value: string, key: string): Promise<string | null> {
+    const started = generation;
+    if (revocation?.isRevoked !== undefined) {
+      let revoked: boolean;
+      try {
+        revoked = await revocation.isRevoked(key);
+      } catch (error) {
+        throw error instanceof RevocationUnavailableError
+          ? error
+          : new RevocationUnavailableError(error);
+      }
+      if (revoked) return null;
+    }
     let token: unknown;
     try {
       // Only the cookie that keys the cache, so the session looked up is by construction the
@@ -157,19 +226,26 @@ export function betterAuthToken(
     }
     const now = Date.now();
     const staleAt = Math.min(expiresAt(token) - refreshBeforeMs, now + maxCacheMs);
-    if (staleAt > now) {
+    if (staleAt > now && started === generation) {
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
       cache.set(key, { token, staleAt });
     }
     return token;
   }
 
-  return async (request) => {
+  /** The session cookie's name and value; throws AmbiguousSessionCookieError when it comes twice. */
+  async function sessionCookie(request: Request): Promise<{ name: string; value: string } | null> {
     cookieName ??= (await (context as NonNullable<typeof context>)).authCookies.sessionToken.name;
-    const name = cookieName;
-    // Throws AmbiguousSessionCookieError when the name comes twice.
-    const value = readCookie(request, name);
-    if (value === null || value === "") return null;
+    const value = readCookie(request, cookieName);
+    return value === null || value === "" ? null : { name: cookieName, value };
+  }
+
+  const source = async (request: Request): Promise<string | null> => {
+    const cookie = await sessionCookie(request);
+    if (cookie === null) return null;
+    // Fail closed: with the subscription down, a revocation made elsewhere would go unheard.
+    if (revocation?.isLive?.() === false) throw new RevocationUnavailableError();
+    const { name, value } = cookie;
     const key = await sha256Base64url(value);
     const entry = cache.get(key);
     if (entry !== undefined) {
@@ -181,11 +257,25 @@ export function betterAuthToken(
     }
     let pending = inFlight.get(key);
     if (pending === undefined) {
-      pending = fetchToken(name, value, key).finally(() => inFlight.delete(key));
+      const fetching: Promise<string | null> = fetchToken(name, value, key).finally(() => {
+        if (inFlight.get(key) === fetching) inFlight.delete(key);
+      });
+      pending = fetching;
       inFlight.set(key, pending);
     }
     return pending;
   };
+  const sessionKey = async (request: Request): Promise<string | null> => {
+    const cookie = await sessionCookie(request);
+    return cookie === null ? null : sha256Base64url(cookie.value);
+  };
+  const revoke = async (session: Request | string): Promise<void> => {
+    const key = typeof session === "string" ? session : await sessionKey(session);
+    if (key === null || key === "") return;
+    forget(key);
+    await revocation?.revoke(key);
+  };
+  return Object.assign(source, { sessionKey, revoke });
 }
 
 /**

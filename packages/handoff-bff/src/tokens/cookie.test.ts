@@ -39,4 +39,11 @@ describe("cookieToken", () => {
   it("refuses an invalid cookie name at creation", () => {
     expect(codeOf(() => cookieToken("auth token"))).toBe("ERR_INVALID_CONFIG");
   });
+
+  it("names the session by the SHA-256 of its cookie: sessionKey", async () => {
+    const source = cookieToken("auth_token");
+    const key = await source.sessionKey?.(withCookie("auth_token=abc; theme=dark"));
+    expect(key).toBe("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0"); // SHA-256("abc")
+    expect(source.sessionKey?.(withCookie("theme=dark"))).toBeNull();
+  });
 });

@@ -1,5 +1,6 @@
 import { InvalidConfigError } from "../errors.js";
 import { readCookie } from "../lib/cookies.js";
+import { sha256Base64url } from "../lib/sha256.js";
 import type { TokenSource } from "./types.js";
 
 /** RFC 6265 §4.1.1: a cookie name is an RFC 7230 token. */
@@ -13,6 +14,9 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * `ERR_AMBIGUOUS_SESSION_COOKIE`): a sibling subdomain can set a second one that browsers send
  * first, and whichever copy were read, the attacker could choose the account (RFC 6265 §8.6).
  *
+ * Its `sessionKey` is the SHA-256 of the cookie (so `rateLimit.perSession` counts exactly as
+ * with the token's hash).
+ *
  * @param name The cookie's name, such as `auth_token` or `__Host-auth_token`.
  * @example
  * ```ts
@@ -23,8 +27,13 @@ export function cookieToken(name: string): TokenSource {
   if (!COOKIE_NAME.test(name)) {
     throw new InvalidConfigError(`cookieToken: ${JSON.stringify(name)} is not a valid cookie name`);
   }
-  return (request) => {
+  const source: TokenSource = (request) => {
     const value = readCookie(request, name);
     return value === null || value === "" ? null : value;
   };
+  source.sessionKey = (request) => {
+    const value = readCookie(request, name);
+    return value === null || value === "" ? null : sha256Base64url(value);
+  };
+  return source;
 }

@@ -1,0 +1,3 @@
+export type { MemoryRevocationOptions } from "./memory-revocation.js";
+export { memoryRevocation } from "./memory-revocation.js";
+export type { RevocationListener, RevocationStore } from "./types.js";
