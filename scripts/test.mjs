@@ -19,6 +19,7 @@ const steps = [
     ? []
     : [{ name: "install dependencies", cwd: ".", cmd: "npm ci --no-audit --no-fund" }]),
   { name: "lint and format (Biome)", cwd: ".", cmd: "npx biome check ." },
+  { name: "unused files, exports and dependencies (knip)", cwd: ".", cmd: "npx knip" },
   { name: "type-check", cwd: ".", cmd: "npm run typecheck --silent" },
   {
     name: "package (build, publint, attw)",

@@ -17,13 +17,13 @@ export const median = (values) => {
 };
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status VmRSS. */
-export function rss(pid) {
+function rss(pid) {
   const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
   return Number(kib) * 1024;
 }
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
-export function cpuMs(pid) {
+function cpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;

@@ -11,8 +11,8 @@ import {
   type Response,
 } from "playwright-core";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const SCREENSHOTS = new URL("../screenshots/", import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS = new URL("../screenshots/", import.meta.url).pathname;
 
 /**
  * Launches headless Chromium with the flags this machine needs (no sandbox as root, no

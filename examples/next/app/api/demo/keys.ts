@@ -24,9 +24,9 @@ export function publicJwks(): { keys: JWK[] } {
 }
 
 /** The issuer the API checks (`AUTH_ISSUER`). */
-export const ISSUER = process.env.DEMO_ISSUER ?? "http://127.0.0.1:3000";
+const ISSUER = process.env.DEMO_ISSUER ?? "http://127.0.0.1:3000";
 /** The audience the API checks (`AUTH_AUDIENCE`). */
-export const AUDIENCE = process.env.DEMO_AUDIENCE ?? "taskflow-api";
+const AUDIENCE = process.env.DEMO_AUDIENCE ?? "taskflow-api";
 
 /**
  * A short-lived EdDSA JWT for the demo user of the demo tenant, or a random opaque token when no
