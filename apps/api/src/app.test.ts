@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBuiltinBrain } from "./agent/index.js";
 import { createApp } from "./app.js";
 import { createVerifier } from "./auth/index.js";
-import type { Database } from "./db/index.js";
+import type { Database } from "./database.js";
 import { createLogger } from "./log.js";
 import { type RunningServer, startServer } from "./server.js";
 import { openTestDatabase } from "./testing/db.js";

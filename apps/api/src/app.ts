@@ -4,10 +4,17 @@ import type { Logger } from "pino";
 import { type AgentRoutesDeps, agentRoutes, type Brain } from "./agent/index.js";
 import type { Verifier } from "./auth/index.js";
 import { type ChatKitStore, chatkitRoutes } from "./chatkit/index.js";
-import { BadRequestError, InternalError, isApiError, NotFoundError } from "./errors.js";
+import {
+  BadRequestError,
+  InternalError,
+  isApiError,
+  NotFoundError,
+  NotReadyError,
+} from "./errors.js";
 import { mcpRoutes } from "./mcp/index.js";
 import { type AppEnv, authenticate, privateAnswers, requestId, requestLog } from "./middleware.js";
 import { serveOpenApiDocument } from "./openapi.js";
+import type { Readiness } from "./readiness.js";
 import type { TaskStore } from "./tasks/model.js";
 import { taskRoutes } from "./tasks/routes.js";
 import { validationHook } from "./validation.js";
@@ -31,11 +38,16 @@ export interface AppOptions {
    * served (404).
    */
   chatkit?: ChatKitStore;
+  /**
+   * What `GET /ready` answers; see `createReadiness`. Without it the app is ready whenever it
+   * serves, which suits a test without a database.
+   */
+  readiness?: Readiness;
 }
 
 /**
  * Creates the TaskFlow API as a Hono app: a `(Request) => Response` that any runtime adapter
- * serves. `GET /health` and `GET /openapi.json` are public; `/api/*` (tasks), `/v1/agent/*`
+ * serves. `GET /health` (liveness), `GET /ready` (readiness) and `GET /openapi.json` are public; `/api/*` (tasks), `/v1/agent/*`
  * (the agent's SSE chat), `/mcp` (the MCP server) and `/chatkit` (the ChatKit server) need a
  * valid bearer token; their answers are `Cache-Control: private, no-cache` unless they say
  * otherwise (event streams: `no-cache, no-transform`). Every error, including unknown routes,
@@ -57,6 +69,7 @@ export function createApp({
   brain,
   agent,
   chatkit,
+  readiness,
 }: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId(), requestLog(logger));
@@ -81,6 +94,45 @@ export function createApp({
       },
     }),
     (c) => c.json({ status: "ok" as const }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/ready",
+      tags: ["service"],
+      summary: "Readiness for a load balancer, without authentication",
+      description:
+        "200 while the instance takes requests: not shutting down, and its database answered a ping within 1 s. 503 `ERR_NOT_READY` otherwise, from the first moment of a graceful shutdown.",
+      responses: {
+        200: {
+          description: "Send requests here.",
+          content: { "application/json": { schema: z.object({ status: z.literal("ready") }) } },
+        },
+        503: {
+          description: "Draining or without its database (`ERR_NOT_READY`); the reason is logged.",
+          content: {
+            "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const state = readiness === undefined ? { ready: true as const } : await readiness.check();
+      if (!state.ready) {
+        if (state.reason === "database") {
+          // The error's name and code only: a driver's message can name the host it tried.
+          const error = state.error as { name?: unknown; code?: unknown } | undefined;
+          logger.warn(
+            { requestId: c.get("requestId"), cause: { name: error?.name, code: error?.code } },
+            "not ready: the database did not answer",
+          );
+        }
+        throw new NotReadyError();
+      }
+      // A balancer must ask again each time, never be answered from a cache.
+      c.header("cache-control", "no-store");
+      return c.json({ status: "ready" as const }, 200);
+    },
   );
   app.openapi(
     createRoute({

@@ -9,10 +9,16 @@ export interface ServerConfig {
   readonly host: string;
   /** `SHUTDOWN_DRAIN_MS`. @default 10000 */
   readonly drainTimeoutMs: number;
+  /**
+   * `SHUTDOWN_DELAY_MS`: after SIGTERM, how long the server goes on accepting connections while
+   * `GET /ready` answers 503, so a balancer's health check takes it out before it refuses them.
+   * @default 0 — one process has no balancer to tell; a cluster sets a few check intervals.
+   */
+  readonly shutdownDelayMs: number;
 }
 
 /**
- * Reads `PORT`, `HOST` and `SHUTDOWN_DRAIN_MS`, failing at start-up on a value that is not a
+ * Reads `PORT`, `HOST`, `SHUTDOWN_DRAIN_MS` and `SHUTDOWN_DELAY_MS`, failing at start-up on a value that is not a
  * whole number in range rather than listening somewhere unexpected.
  *
  * @throws {InvalidConfigError} `ERR_INVALID_CONFIG`, naming each faulty variable.
@@ -36,9 +42,10 @@ export function readServerConfig(env: Env): ServerConfig {
   };
   const port = integer("PORT", 8000, 65_535);
   const drainTimeoutMs = integer("SHUTDOWN_DRAIN_MS", 10_000, 600_000);
+  const shutdownDelayMs = integer("SHUTDOWN_DELAY_MS", 0, 600_000);
   const host = env.HOST?.trim() || "127.0.0.1";
   if (problems.length > 0) {
     throw new InvalidConfigError(`Invalid server configuration: ${problems.join(" ")}`);
   }
-  return { port, host, drainTimeoutMs };
+  return { port, host, drainTimeoutMs, shutdownDelayMs };
 }

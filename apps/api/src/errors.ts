@@ -280,39 +280,19 @@ export class MethodNotAllowedError extends ApiError {
   }
 }
 
-// The ChatKit server's errors stay here until it moves into packages/chatkit-server.
-
 /**
- * 400, not `ERR_VALIDATION`: a client of a newer protocol can tell "unknown operation" from "bad
- * parameters".
+ * 503 on `GET /ready`: the process is draining or its database did not answer, so a load
+ * balancer should send requests elsewhere. One fixed detail: which of the two, and any database
+ * error, stays in the log.
  */
-export class ChatKitUnknownRequestError extends ApiError {
-  constructor(known: readonly string[]) {
-    super(
-      "ERR_CHATKIT_UNKNOWN_REQUEST",
-      400,
-      "Unknown ChatKit request",
-      `The body's \`type\` must be one of: ${known.join(", ")}.`,
-    );
-  }
-}
-
-/** 400: this server takes no uploads, so it hands out no attachment id that none could fill. */
-export class ChatKitAttachmentsUnsupportedError extends ApiError {
+export class NotReadyError extends ApiError {
   constructor() {
     super(
-      "ERR_CHATKIT_ATTACHMENTS_UNSUPPORTED",
-      400,
-      "Attachments not supported",
-      "This ChatKit server does not accept attachments. Send the message as text.",
+      "ERR_NOT_READY",
+      503,
+      "Not ready",
+      "This instance is not taking requests: it is shutting down or cannot reach its database.",
     );
-  }
-}
-
-/** 409: the request does not fit the thread's current state (RFC 9110 §15.5.10). */
-export class ChatKitConflictError extends ApiError {
-  constructor(message: string) {
-    super("ERR_CHATKIT_CONFLICT", 409, "Request does not fit the thread", message);
   }
 }
 

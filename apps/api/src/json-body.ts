@@ -5,7 +5,7 @@ import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
 
 /** Enough for a task with 10,000 characters of notes, each up to 4 UTF-8 bytes, and its JSON. */
-export const JSON_BODY_LIMIT = 64 * 1024;
+const JSON_BODY_LIMIT = 64 * 1024;
 
 /**
  * Guards a JSON route before validation: the body must be declared JSON (else 415, rather than

@@ -6,7 +6,7 @@ import { type DestinationStream, type Logger, pino } from "pino";
  * exclude"), so these are redacted even though the request log does not include headers today:
  * the next person to log `req` must not leak them by accident.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
   'req.headers["set-cookie"]',

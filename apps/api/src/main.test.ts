@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readEvents } from "./testing/agent.js";
 import {
   AUDIENCE,
   createSigningKey,
@@ -120,6 +121,48 @@ describe("the API process (dist/main.js)", () => {
     expect(listed.items.map((task) => task.title)).toEqual(["Survive a restart"]);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
+  }, 90_000);
+
+  it("on SIGTERM during an agent stream: /ready is 503 at once, new connections are refused after SHUTDOWN_DELAY_MS, the stream completes, exit 0", async () => {
+    const env = {
+      ...authEnv(),
+      PORT: String(await freePort()),
+      DATA_DIR: join(dataDir, "drain"),
+      // About 50 words of "help" at 60 ms each: a stream of some 3 s.
+      AGENT_WORD_DELAY_MS: "60",
+      SHUTDOWN_DELAY_MS: "500",
+      SHUTDOWN_DRAIN_MS: "20000",
+    };
+    const token = await sign(key, { tenant_id: "tenant_main", sub: "op" });
+    const running = await start(env);
+    expect((await fetch(new URL("/ready", running.url))).status).toBe(200);
+
+    const response = await fetch(new URL("/v1/agent/chat", running.url), {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ message: "help" }),
+    });
+    const events = readEvents(response);
+    expect((await events.next()).value?.type).toBe("session");
+    expect((await events.next()).value?.type).toBe("delta");
+
+    const signalled = Date.now();
+    running.child.kill("SIGTERM");
+    let ready = 200;
+    while (ready === 200 && Date.now() - signalled < 400) {
+      ready = (await fetch(new URL("/ready", running.url))).status;
+    }
+    expect(ready).toBe(503);
+    expect((await fetch(new URL("/health", running.url))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await expect(fetch(new URL("/ready", running.url))).rejects.toThrow();
+
+    const rest = [];
+    for await (const event of events) rest.push(event);
+    expect(rest.at(-1)?.type).toBe("done");
+    expect(Date.now() - signalled).toBeGreaterThan(1_500);
+    expect(await running.exited).toBe(0);
+    expect(running.output()).toContain('"msg":"stopped"');
   }, 90_000);
 
   it("refuses to start with a bad configuration, naming every problem in one message", async () => {

@@ -1,13 +1,17 @@
 /**
  * The TaskFlow API process: reads the environment (`PORT`, `HOST`, `AUTH_*`, `DATABASE_URL`,
- * `DATA_DIR`, `OPENAI_*`, `LOG_LEVEL`), opens and migrates the database, serves the app, and on
- * SIGTERM/SIGINT drains in-flight requests and streams before closing the database and exiting.
+ * `DATA_DIR`, `OPENAI_*`, `AGENT_*`, `SHUTDOWN_*`, `LOG_LEVEL`), opens and migrates the database,
+ * serves the app with agent conversations in that database, and on SIGTERM/SIGINT: `/ready`
+ * answers 503 at once, connections are still accepted for `SHUTDOWN_DELAY_MS` (the balancer
+ * notices), then refused while in-flight requests and streams get `SHUTDOWN_DRAIN_MS` to
+ * finish; then the database is closed and the process exits.
  * A bad configuration exits with status 1 and one message listing every problem.
  *
  * Everything the process creates is its owner's alone: umask 0077 is set before anything is
  * opened, whatever umask it was started with (the database layer sets explicit modes as well).
  */
-import { createBrain, readAgentConfig, SessionStore } from "./agent/index.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createBrain, DrizzleSessionStore, readAgentConfig } from "./agent/index.js";
 import { createApp } from "./app.js";
 import { createVerifier, readAuthConfig } from "./auth/index.js";
 import { createDrizzleChatKitStore } from "./chatkit/index.js";
@@ -16,6 +20,7 @@ import { readDatabaseConfig } from "./db/index.js";
 import { readServerConfig } from "./env.js";
 import { errorCode, InvalidConfigError } from "./errors.js";
 import { createLogger } from "./log.js";
+import { createReadiness } from "./readiness.js";
 import { onShutdownSignal, startServer } from "./server.js";
 
 // Before anything else (the imports above open no file): owner-only files, group and other get nothing.
@@ -42,9 +47,10 @@ try {
   if (!serverConfig || !authConfig || !databaseConfig || !agentConfig) {
     throw new InvalidConfigError(problems.join("\n"));
   }
-  const { port, host, drainTimeoutMs } = serverConfig;
+  const { port, host, drainTimeoutMs, shutdownDelayMs } = serverConfig;
   const verify = createVerifier(authConfig);
   const database = await openDatabase(databaseConfig, { logger });
+  const readiness = createReadiness({ ping: database.ping });
   const server = await startServer({
     app: createApp({
       verify,
@@ -52,8 +58,10 @@ try {
       store: database.store,
       chatkit: createDrizzleChatKitStore(database.db),
       brain: createBrain(agentConfig),
-      // AGENT_SESSION_MAX_BYTES / AGENT_MEMORY_MAX_BYTES bound what conversations hold.
-      agent: { sessions: new SessionStore(agentConfig.memory) },
+      // In the database, so that any instance continues any conversation (docs/api/agent.md);
+      // AGENT_SESSION_MAX_BYTES / AGENT_MEMORY_MAX_BYTES bound what they hold.
+      agent: { sessions: new DrizzleSessionStore(database.db, agentConfig.memory) },
+      readiness,
     }),
     port,
     host,
@@ -70,7 +78,10 @@ try {
     "listening",
   );
   onShutdownSignal(async (signal) => {
-    logger.info({ signal, drainTimeoutMs }, "shutting down");
+    readiness.drain();
+    logger.info({ signal, shutdownDelayMs, drainTimeoutMs }, "shutting down");
+    // Still serving everything, /ready aside, until the balancer's checks have seen the 503.
+    if (shutdownDelayMs > 0) await sleep(shutdownDelayMs);
     await server.shutdown();
     await database.close();
     logger.info("stopped");

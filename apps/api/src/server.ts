@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 
 /** Anything with a Fetch-style handler, such as a Hono app. */
-export interface FetchApp {
+interface FetchApp {
   fetch(request: Request): Response | Promise<Response>;
 }
 

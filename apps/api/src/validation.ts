@@ -17,7 +17,7 @@ export const validationHook: NonNullable<OpenAPIHonoOptions<AppEnv>["defaultHook
 };
 
 /** One entry per rejected field, in the order zod found them. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
+function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => ({

@@ -69,7 +69,7 @@ export interface BrainInput {
 }
 
 /** One turn's outcome. */
-export interface BrainResult {
+interface BrainResult {
   finishReason: FinishReason;
   /** What this turn adds to the conversation after the user message, in order. */
   messages: ChatMessage[];

@@ -3,7 +3,7 @@ import type { TaskJson } from "../tasks/model.js";
 import type { Brain, BrainInput, ChatMessage, ToolBox, ToolOutcome } from "./brain.js";
 import { type Command, parseCommand, type Target } from "./commands.js";
 
-export const HELP_TEXT = [
+const HELP_TEXT = [
   "I can manage your tasks. Try:",
   "“add buy milk” to add a task;",
   "“list my tasks” (or “what's open”, “show done tasks”);",

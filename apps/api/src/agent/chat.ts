@@ -5,14 +5,14 @@ import type { TaskStore } from "../tasks/model.js";
 import type { Brain, BrainCaller, ChatMessage } from "./brain.js";
 import { AgentFailedError } from "./errors.js";
 import { type AgentEvent, toSseMessage } from "./events.js";
-import type { AgentSession, SessionStore } from "./sessions.js";
+import type { AgentSession, AgentSessionStore } from "./sessions.js";
 import { openToolBox } from "./toolbox.js";
 
 /** One chat turn to stream. The session must already be acquired; it is released at the end. */
 export interface ChatTurn {
   store: TaskStore;
   brain: Brain;
-  sessions: SessionStore;
+  sessions: AgentSessionStore;
   session: AgentSession;
   caller: BrainCaller;
   message: string;
@@ -46,7 +46,8 @@ export function chatStream(turn: ChatTurn): ReadableStream<Uint8Array> {
       turn.signal.addEventListener("abort", stop, { once: true });
 
       const started = performance.now();
-      const run = async () => {
+      /** The turn; resolves to its `done` event, sent once the session is released. */
+      const run = async (): Promise<AgentEvent> => {
         emit({ type: "session", data: { sessionId: session.id } });
         const tools = await openToolBox({
           store,
@@ -65,11 +66,7 @@ export function chatStream(turn: ChatTurn): ReadableStream<Uint8Array> {
             emit,
           });
           abort.signal.throwIfAborted();
-          sessions.append(session, [user, ...result.messages]);
-          emit({
-            type: "done",
-            data: { sessionId: session.id, finishReason: result.finishReason },
-          });
+          await sessions.append(session, [user, ...result.messages]);
           logger.info(
             {
               sessionId: session.id,
@@ -79,29 +76,42 @@ export function chatStream(turn: ChatTurn): ReadableStream<Uint8Array> {
             },
             "agent chat",
           );
+          return {
+            type: "done",
+            data: { sessionId: session.id, finishReason: result.finishReason },
+          };
         } finally {
           await tools.close();
         }
       };
 
-      run()
-        .catch((error: unknown) => {
+      const finish = async () => {
+        let last: AgentEvent | undefined;
+        try {
+          last = await run();
+        } catch (error) {
           if (abort.signal.aborted) {
             logger.info(
               { sessionId: session.id, brain: brain.kind },
               "agent chat aborted by the client",
             );
-            return;
+          } else {
+            const failure: ApiError = isApiError(error) ? error : new AgentFailedError(error);
+            logFailure(logger, failure, error, session.id);
+            last = { type: "error", data: { code: failure.code, message: failure.message } };
           }
-          const failure: ApiError = isApiError(error) ? error : new AgentFailedError(error);
-          logFailure(logger, failure, error, session.id);
-          emit({ type: "error", data: { code: failure.code, message: failure.message } });
-        })
-        .finally(() => {
-          sessions.release(session);
-          turn.signal.removeEventListener("abort", stop);
-          writer.close();
+        }
+        // Released before the last event: a client may send its next message the moment it
+        // reads `done`, possibly to another instance, and must not be told the session is busy.
+        await sessions.release(session).catch((error: unknown) => {
+          // The lease, if any, lapses on its own.
+          logger.warn({ sessionId: session.id, err: error }, "agent session not released");
         });
+        if (last !== undefined) emit(last);
+        turn.signal.removeEventListener("abort", stop);
+        writer.close();
+      };
+      void finish();
     },
     { heartbeatMs, onCancel: stop },
   );

@@ -6,10 +6,10 @@ import { createOpenAIBrain, type OpenAIBrainOptions } from "./openai.js";
 import { DEFAULT_MEMORY_MAX_BYTES, DEFAULT_SESSION_MAX_BYTES } from "./sessions.js";
 
 /** The model used when `OPENAI_MODEL` is not set: small, cheap and good at tool calls. */
-export const DEFAULT_OPENAI_MODEL = "gpt-4.1-mini";
+const DEFAULT_OPENAI_MODEL = "gpt-4.1-mini";
 
-/** Byte budgets of the agent's session memory; `new SessionStore(config.memory)` applies them. */
-export interface AgentMemoryConfig {
+/** Byte budgets of the agent's session memory; a session store built with them applies them. */
+interface AgentMemoryConfig {
   /** `AGENT_SESSION_MAX_BYTES`: history one session keeps. @default 65_536 */
   readonly maxSessionBytes: number;
   /** `AGENT_MEMORY_MAX_BYTES`: history all sessions keep together. @default 67_108_864 */

@@ -19,7 +19,7 @@ export interface AgentError {
 }
 
 /** Every event, by `type`, with the JSON its `data` line carries. */
-export interface AgentEventMap {
+interface AgentEventMap {
   /** First event: the conversation this answer belongs to; send it back to continue. */
   session: { sessionId: string };
   /** The next piece of the answer text, in order. */
@@ -41,7 +41,7 @@ export interface AgentEventMap {
   error: AgentError;
 }
 
-export type AgentEventType = keyof AgentEventMap;
+type AgentEventType = keyof AgentEventMap;
 
 /** One event: `{ type: "delta", data: { text: "Hi" } }`. */
 export type AgentEvent = {

@@ -192,7 +192,7 @@ function finishReason(reason: string | null): FinishReason {
  * Maps what the SDK throws to a stable agent error. The provider's message is kept only as the
  * `cause`: OpenAI's 401 message quotes part of the API key.
  */
-export function toAgentError(error: unknown): ApiError {
+function toAgentError(error: unknown): ApiError {
   if (
     error instanceof OpenAI.AuthenticationError ||
     error instanceof OpenAI.PermissionDeniedError

@@ -10,7 +10,7 @@ import type { Brain } from "./brain.js";
 import { chatStream } from "./chat.js";
 import { SessionBusyError } from "./errors.js";
 import { AgentHealthSchema, AgentSessionSchema, ChatBodySchema } from "./schemas.js";
-import { SessionStore } from "./sessions.js";
+import { type AgentSessionStore, SessionStore } from "./sessions.js";
 
 const problem = (description: string) => ({
   description,
@@ -25,8 +25,12 @@ export interface AgentRoutesDeps {
   store: TaskStore;
   brain: Brain;
   logger: Logger;
-  /** Where conversations live. @default a new {@link SessionStore} with its default bounds */
-  sessions?: SessionStore;
+  /**
+   * Where conversations live: the database (`DrizzleSessionStore`) in the app, so that any
+   * instance can continue any conversation.
+   * @default a new in-memory {@link SessionStore} with its default bounds
+   */
+  sessions?: AgentSessionStore;
   /**
    * Silence after which a `: ping` comment is sent, so proxies with idle timeouts keep the
    * stream open (nginx's default `proxy_read_timeout` is 60 s).
@@ -91,9 +95,9 @@ export function agentRoutes(deps: AgentRoutesDeps): OpenAPIHono<AppEnv> {
         401: unauthorized,
       },
     }),
-    (c) => {
+    async (c) => {
       const { tenantId, userId } = c.get("principal");
-      const { id, expiresAt } = sessions.create({ tenantId, userId });
+      const { id, expiresAt } = await sessions.create({ tenantId, userId });
       c.header("cache-control", "no-store");
       return c.json({ sessionId: id, expiresAt: expiresAt.toISOString() }, 201);
     },
@@ -126,20 +130,22 @@ export function agentRoutes(deps: AgentRoutesDeps): OpenAPIHono<AppEnv> {
         422: problem("A field is invalid (`ERR_VALIDATION`); `errors` names each."),
       },
     }),
-    (c) => {
+    async (c) => {
       const { message, sessionId } = c.req.valid("json");
       const principal = c.get("principal");
       const owner = { tenantId: principal.tenantId, userId: principal.userId };
-      const session = sessionId
-        ? sessions.get(owner, sessionId)
-        : sessions.get(owner, sessions.create(owner).id);
+      const session = await sessions.get(
+        owner,
+        sessionId ? sessionId : (await sessions.create(owner)).id,
+      );
       if (session === undefined) {
         // Another user's session answers exactly like an expired or unknown one.
         throw new NotFoundError(
           "No agent session has this id; it may have expired. Start a new one.",
         );
       }
-      if (!sessions.acquire(session)) throw new SessionBusyError();
+      // Held in whichever store holds the session, so a chat on another instance counts too.
+      if (!(await sessions.acquire(session))) throw new SessionBusyError();
 
       const stream = chatStream({
         store,

@@ -15,83 +15,85 @@ const exchange = (question: string, bytes: number): ChatMessage[] => [
   },
 ];
 
-function open(sessions: SessionStore, owner = ada): AgentSession {
-  const session = sessions.get(owner, sessions.create(owner).id);
+async function open(sessions: SessionStore, owner = ada): Promise<AgentSession> {
+  const session = await sessions.get(owner, (await sessions.create(owner)).id);
   if (session === undefined) throw new Error("no session");
   return session;
 }
 
 describe("the agent session store", () => {
-  it("gives a session back to its owner only", () => {
+  it("gives a session back to its owner only", async () => {
     const sessions = new SessionStore();
-    const { id } = sessions.create(ada);
-    expect(sessions.get(ada, id)?.id).toBe(id);
-    expect(sessions.get(bob, id)).toBeUndefined();
-    expect(sessions.get({ tenantId: "b", userId: "ada" }, id)).toBeUndefined();
-    expect(sessions.get(ada, "unknown")).toBeUndefined();
+    const { id } = await sessions.create(ada);
+    expect((await sessions.get(ada, id))?.id).toBe(id);
+    expect(await sessions.get(bob, id)).toBeUndefined();
+    expect(await sessions.get({ tenantId: "b", userId: "ada" }, id)).toBeUndefined();
+    expect(await sessions.get(ada, "unknown")).toBeUndefined();
   });
 
-  it("forgets a session idle for the TTL, and each use restarts the clock", () => {
+  it("forgets a session idle for the TTL, and each use restarts the clock", async () => {
     let now = 0;
     const sessions = new SessionStore({ ttlMs: 1_000, now: () => now });
-    const { id, expiresAt } = sessions.create(ada);
+    const { id, expiresAt } = await sessions.create(ada);
     expect(expiresAt.getTime()).toBe(1_000);
     now = 999;
-    expect(sessions.get(ada, id)).toBeDefined();
+    expect(await sessions.get(ada, id)).toBeDefined();
     now = 1_998;
-    const session = sessions.get(ada, id);
+    const session = await sessions.get(ada, id);
     expect(session && sessions.expiresAt(session).getTime()).toBe(2_998);
     now = 2_998;
-    expect(sessions.get(ada, id)).toBeUndefined();
+    expect(await sessions.get(ada, id)).toBeUndefined();
     expect(sessions.size).toBe(0);
   });
 
-  it("never expires a session while a chat runs on it", () => {
+  it("never expires a session while a chat runs on it", async () => {
     let now = 0;
     const sessions = new SessionStore({ ttlMs: 1_000, now: () => now });
-    const { id } = sessions.create(ada);
-    const session = sessions.get(ada, id);
+    const { id } = await sessions.create(ada);
+    const session = await sessions.get(ada, id);
     if (session === undefined) throw new Error("no session");
-    expect(sessions.acquire(session)).toBe(true);
-    expect(sessions.acquire(session)).toBe(false);
+    expect(await sessions.acquire(session)).toBe(true);
+    expect(await sessions.acquire(session)).toBe(false);
     now = 5_000;
-    expect(sessions.get(ada, id)).toBeDefined();
-    sessions.release(session);
-    expect(sessions.acquire(session)).toBe(true);
+    expect(await sessions.get(ada, id)).toBeDefined();
+    await sessions.release(session);
+    expect(await sessions.acquire(session)).toBe(true);
   });
 
-  it("keeps at most maxPerUser sessions per user, dropping their least recently used", () => {
+  it("keeps at most maxPerUser sessions per user, dropping their least recently used", async () => {
     let now = 0;
     const sessions = new SessionStore({ maxPerUser: 2, now: () => now++ });
-    const first = sessions.create(ada).id;
-    const second = sessions.create(ada).id;
-    const others = sessions.create(bob).id;
-    sessions.get(ada, first);
-    const third = sessions.create(ada).id;
-    expect(sessions.get(ada, second)).toBeUndefined();
-    expect([first, third].map((id) => sessions.get(ada, id)?.id)).toEqual([first, third]);
-    expect(sessions.get(bob, others)?.id).toBe(others);
+    const first = (await sessions.create(ada)).id;
+    const second = (await sessions.create(ada)).id;
+    const others = (await sessions.create(bob)).id;
+    await sessions.get(ada, first);
+    const third = (await sessions.create(ada)).id;
+    expect(await sessions.get(ada, second)).toBeUndefined();
+    expect(
+      await Promise.all([first, third].map(async (id) => (await sessions.get(ada, id))?.id)),
+    ).toEqual([first, third]);
+    expect((await sessions.get(bob, others))?.id).toBe(others);
   });
 
-  it("holds at most maxSessions in all, dropping the least recently used", () => {
+  it("holds at most maxSessions in all, dropping the least recently used", async () => {
     const sessions = new SessionStore({ maxSessions: 3 });
-    const ids = Array.from(
-      { length: 3 },
-      (_, i) => sessions.create({ tenantId: "t", userId: `u${i}` }).id,
-    );
-    sessions.get({ tenantId: "t", userId: "u0" }, ids[0] as string);
-    sessions.create({ tenantId: "t", userId: "u3" });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      ids.push((await sessions.create({ tenantId: "t", userId: `u${i}` })).id);
+    }
+    await sessions.get({ tenantId: "t", userId: "u0" }, ids[0] as string);
+    await sessions.create({ tenantId: "t", userId: "u3" });
     expect(sessions.size).toBe(3);
-    expect(sessions.get({ tenantId: "t", userId: "u1" }, ids[1] as string)).toBeUndefined();
-    expect(sessions.get({ tenantId: "t", userId: "u0" }, ids[0] as string)).toBeDefined();
+    expect(await sessions.get({ tenantId: "t", userId: "u1" }, ids[1] as string)).toBeUndefined();
+    expect(await sessions.get({ tenantId: "t", userId: "u0" }, ids[0] as string)).toBeDefined();
   });
 
-  it("keeps at most maxMessages, starting the history at a user message", () => {
+  it("keeps at most maxMessages, starting the history at a user message", async () => {
     const sessions = new SessionStore({ maxMessages: 4 });
-    const { id } = sessions.create(ada);
-    const session = sessions.get(ada, id);
+    const { id } = await sessions.create(ada);
+    const session = await sessions.get(ada, id);
     if (session === undefined) throw new Error("no session");
-    sessions.append(session, [
+    await sessions.append(session, [
       { role: "user", content: "one" },
       {
         role: "assistant",
@@ -101,7 +103,7 @@ describe("the agent session store", () => {
       { role: "tool", toolCallId: "c", name: "list_tasks", content: "{}" },
       { role: "assistant", content: "none" },
     ]);
-    sessions.append(session, [
+    await sessions.append(session, [
       { role: "user", content: "two" },
       { role: "assistant", content: "ok" },
     ]);
@@ -112,18 +114,19 @@ describe("the agent session store", () => {
     ]);
   });
 
-  it("makes ids that are random UUIDs", () => {
+  it("makes ids that are random UUIDs", async () => {
     const sessions = new SessionStore();
-    const ids = new Set(Array.from({ length: 50 }, () => sessions.create(ada).id));
+    const ids = new Set<string>();
+    for (let i = 0; i < 50; i += 1) ids.add((await sessions.create(ada)).id);
     expect(ids.size).toBe(50);
     for (const id of ids)
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it("keeps a session within maxSessionBytes, dropping its oldest turns whole", () => {
+  it("keeps a session within maxSessionBytes, dropping its oldest turns whole", async () => {
     const sessions = new SessionStore({ maxSessionBytes: 1_000 });
-    const session = open(sessions);
-    for (let i = 0; i < 10; i += 1) sessions.append(session, exchange(`q${i}`, 300));
+    const session = await open(sessions);
+    for (let i = 0; i < 10; i += 1) await sessions.append(session, exchange(`q${i}`, 300));
     expect(session.messages.map((message) => message.content.slice(0, 2))).toEqual([
       "q7",
       "éé",
@@ -136,21 +139,21 @@ describe("the agent session store", () => {
     expect(sessions.bytes).toBe(900);
   });
 
-  it("keeps a turn bigger than the whole budget: the conversation goes on", () => {
+  it("keeps a turn bigger than the whole budget: the conversation goes on", async () => {
     const sessions = new SessionStore({ maxSessionBytes: 1_000 });
-    const session = open(sessions);
-    sessions.append(session, exchange("small", 100));
-    sessions.append(session, exchange("huge", 3_000));
+    const session = await open(sessions);
+    await sessions.append(session, exchange("small", 100));
+    await sessions.append(session, exchange("huge", 3_000));
     expect(session.messages).toEqual(exchange("huge", 3_000));
   });
 
-  it("stores tool results cut to maxToolResultBytes, marked as cut", () => {
+  it("stores tool results cut to maxToolResultBytes, marked as cut", async () => {
     const sessions = new SessionStore({ maxToolResultBytes: 512 });
-    const session = open(sessions);
+    const session = await open(sessions);
     const result = JSON.stringify({
       items: Array.from({ length: 50 }, (_, i) => ({ n: i, t: "x".repeat(90) })),
     });
-    sessions.append(session, [
+    await sessions.append(session, [
       { role: "user", content: "list" },
       {
         role: "assistant",
@@ -167,48 +170,55 @@ describe("the agent session store", () => {
     expect(tool.content).toContain(`truncated to 512 of ${result.length} bytes`);
   });
 
-  it("forgets the least recently used sessions when all of them hold more than maxTotalBytes", () => {
+  it("forgets the least recently used sessions when all of them hold more than maxTotalBytes", async () => {
     let now = 0;
     const sessions = new SessionStore({ maxTotalBytes: 3_000, now: () => now++ });
     const owners = ["u0", "u1", "u2", "u3"].map((userId) => ({ tenantId: "t", userId }));
-    const [s0, s1, s2, s3] = owners.map((owner) => open(sessions, owner)) as AgentSession[];
+    const [s0, s1, s2, s3] = (await Promise.all(
+      owners.map((owner) => open(sessions, owner)),
+    )) as AgentSession[];
     for (const session of [s0, s1, s2] as AgentSession[]) {
-      sessions.append(session, exchange("q", 900));
+      await sessions.append(session, exchange("q", 900));
     }
     expect(sessions.bytes).toBe(2_700);
     // u0 used again: u1 is now the least recently used.
-    sessions.get(owners[0] as (typeof owners)[0], (s0 as AgentSession).id);
-    sessions.append(s3 as AgentSession, exchange("q", 900));
+    await sessions.get(owners[0] as (typeof owners)[0], (s0 as AgentSession).id);
+    await sessions.append(s3 as AgentSession, exchange("q", 900));
     expect(sessions.bytes).toBe(2_700);
     expect(
-      owners.map((owner, i) => sessions.get(owner, [s0, s1, s2, s3][i]?.id ?? "") !== undefined),
+      await Promise.all(
+        owners.map(
+          async (owner, i) =>
+            (await sessions.get(owner, [s0, s1, s2, s3][i]?.id ?? "")) !== undefined,
+        ),
+      ),
     ).toEqual([true, false, true, true]);
   });
 
-  it("does not forget a session whose chat is running to make room", () => {
+  it("does not forget a session whose chat is running to make room", async () => {
     const sessions = new SessionStore({ maxTotalBytes: 1_000 });
-    const running = open(sessions, ada);
-    sessions.append(running, exchange("q", 600));
-    expect(sessions.acquire(running)).toBe(true);
-    const other = open(sessions, bob);
-    sessions.append(other, exchange("q", 600));
-    expect(sessions.get(ada, running.id)).toBeDefined();
+    const running = await open(sessions, ada);
+    await sessions.append(running, exchange("q", 600));
+    expect(await sessions.acquire(running)).toBe(true);
+    const other = await open(sessions, bob);
+    await sessions.append(other, exchange("q", 600));
+    expect(await sessions.get(ada, running.id)).toBeDefined();
     expect(sessions.bytes).toBe(1_200);
-    sessions.release(running);
+    await sessions.release(running);
     // Idle again, it is forgotten to make room for the next turn of the other session.
-    sessions.append(other, exchange("r", 200));
-    expect(sessions.get(ada, running.id)).toBeUndefined();
+    await sessions.append(other, exchange("r", 200));
+    expect(await sessions.get(ada, running.id)).toBeUndefined();
     expect(sessions.bytes).toBe(800);
   });
 
-  it("counts no bytes for sessions it forgot, expired or dropped", () => {
+  it("counts no bytes for sessions it forgot, expired or dropped", async () => {
     let now = 0;
     const sessions = new SessionStore({ ttlMs: 1_000, maxPerUser: 1, now: () => now });
-    sessions.append(open(sessions), exchange("q", 500));
-    sessions.append(open(sessions), exchange("q", 300));
+    await sessions.append(await open(sessions), exchange("q", 500));
+    await sessions.append(await open(sessions), exchange("q", 300));
     expect(sessions.bytes).toBe(300);
     now = 5_000;
-    sessions.create(bob);
+    await sessions.create(bob);
     expect(sessions.bytes).toBe(0);
   });
 });

@@ -25,7 +25,38 @@ export interface AgentSession {
   readonly messages: readonly ChatMessage[];
 }
 
-/** Bounds of the in-memory session store. */
+/**
+ * Where agent conversations live: in this process ({@link SessionStore}) or in the database
+ * (`createDrizzleSessionStore`), which any API instance can continue. Every method is scoped by
+ * owner or by a session `get` returned, so another user's session is never reached.
+ *
+ * @example
+ * ```ts
+ * const session = await sessions.get(owner, sessionId); // undefined: 404
+ * if (!(await sessions.acquire(session))) throw new SessionBusyError(); // 409
+ * try { await sessions.append(session, turn); } finally { await sessions.release(session); }
+ * ```
+ */
+export interface AgentSessionStore {
+  /** Starts an empty session for `owner`, making room first (expired, over-count sessions go). */
+  create(owner: SessionOwner): Promise<{ id: string; expiresAt: Date }>;
+  /** The owner's live session with this id, marked as used; `undefined` otherwise. */
+  get(owner: SessionOwner, id: string): Promise<AgentSession | undefined>;
+  /**
+   * Marks the session busy and refreshes `session.messages`; `false` when a chat is already
+   * running on it (in any process sharing the store).
+   */
+  acquire(session: AgentSession): Promise<boolean>;
+  /** Ends the chat `acquire` started; harmless when called twice. */
+  release(session: AgentSession): Promise<void>;
+  /**
+   * Adds a finished turn, its tool results cut; beyond the per-session bounds the oldest turns
+   * go, whole; beyond the total budget the least recently used idle sessions are forgotten.
+   */
+  append(session: AgentSession, messages: readonly ChatMessage[]): Promise<void>;
+}
+
+/** Bounds of a session store. */
 export interface SessionStoreOptions {
   /**
    * Idle time after which a session is forgotten; each use starts it again.
@@ -80,18 +111,19 @@ interface Entry {
 }
 
 /**
- * Agent conversations, in memory, bounded in time, count and size so no caller can grow it
+ * Agent conversations in this process's memory (one process, and tests; a cluster keeps them
+ * in the database), bounded in time, count and size so no caller can grow it
  * without limit. A session is visible only to the user who created it: another user's id is
  * answered exactly like an unknown one.
  *
  * @example
  * ```ts
  * const sessions = new SessionStore();
- * const { id } = sessions.create({ tenantId, userId });
- * const session = sessions.get({ tenantId, userId }, id); // undefined for anyone else
+ * const { id } = await sessions.create({ tenantId, userId });
+ * const session = await sessions.get({ tenantId, userId }, id); // undefined for anyone else
  * ```
  */
-export class SessionStore {
+export class SessionStore implements AgentSessionStore {
   readonly #ttlMs: number;
   readonly #maxPerUser: number;
   readonly #maxMessages: number;
@@ -127,7 +159,7 @@ export class SessionStore {
   }
 
   /** Starts an empty session for `owner`, making room first. */
-  create(owner: SessionOwner): { id: string; expiresAt: Date } {
+  async create(owner: SessionOwner): Promise<{ id: string; expiresAt: Date }> {
     this.#sweep();
     const mine = [...this.#entries.values()].filter((entry) => sameOwner(entry.owner, owner));
     for (const entry of mine.slice(0, Math.max(0, mine.length - this.#maxPerUser + 1))) {
@@ -153,7 +185,7 @@ export class SessionStore {
   }
 
   /** The owner's live session with this id, marked as used; `undefined` otherwise. */
-  get(owner: SessionOwner, id: string): AgentSession | undefined {
+  async get(owner: SessionOwner, id: string): Promise<AgentSession | undefined> {
     const entry = this.#entries.get(id);
     if (entry === undefined || !sameOwner(entry.owner, owner)) return undefined;
     if (this.#expired(entry)) {
@@ -171,14 +203,14 @@ export class SessionStore {
   }
 
   /** Marks the session busy; `false` when a chat is already running on it. */
-  acquire(session: AgentSession): boolean {
+  async acquire(session: AgentSession): Promise<boolean> {
     const entry = this.#entries.get(session.id);
     if (entry === undefined || entry.busy) return false;
     entry.busy = true;
     return true;
   }
 
-  release(session: AgentSession): void {
+  async release(session: AgentSession): Promise<void> {
     const entry = this.#entries.get(session.id);
     if (entry !== undefined) {
       entry.busy = false;
@@ -192,7 +224,7 @@ export class SessionStore {
    * for it is refused by chat models); the turn just added always stays. Beyond
    * `maxTotalBytes`, the least recently used idle sessions are forgotten.
    */
-  append(session: AgentSession, messages: readonly ChatMessage[]): void {
+  async append(session: AgentSession, messages: readonly ChatMessage[]): Promise<void> {
     const entry = this.#entries.get(session.id);
     if (entry === undefined) return;
     const turn = messages.map((message) => boundToolResult(message, this.#maxToolResultBytes));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../db/index.js";
+import type { Database } from "../database.js";
 import { createLogger } from "../log.js";
 import type { Scope, TaskStore } from "../tasks/model.js";
 import { openTestDatabase } from "../testing/db.js";

@@ -5,7 +5,7 @@ import { InvalidConfigError } from "../errors.js";
  * §3.1: accepting `none` or an HMAC algorithm next to public keys is how "algorithm confusion"
  * forgeries work (an HS256 token keyed with the public key), so they cannot even be configured.
  */
-export const ACCEPTABLE_ALGORITHMS = [
+const ACCEPTABLE_ALGORITHMS = [
   "EdDSA",
   "Ed25519",
   "ES256",
@@ -20,7 +20,7 @@ export const ACCEPTABLE_ALGORITHMS = [
 ] as const;
 
 /** One of {@link ACCEPTABLE_ALGORITHMS}. */
-export type AuthAlgorithm = (typeof ACCEPTABLE_ALGORITHMS)[number];
+type AuthAlgorithm = (typeof ACCEPTABLE_ALGORITHMS)[number];
 
 /** How bearer tokens are checked; read once at start-up by {@link readAuthConfig}. */
 export interface AuthConfig {

@@ -41,7 +41,7 @@ export interface AgentResponderDeps {
 }
 
 /** The longest generated title, in characters. */
-export const GENERATED_TITLE_MAX = 60;
+const GENERATED_TITLE_MAX = 60;
 
 /** What the web component shows while a tool runs (`progress_update`), by tool name. */
 const PROGRESS: Record<string, { text: string; icon?: string }> = {

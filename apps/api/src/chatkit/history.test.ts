@@ -1,7 +1,7 @@
+import type { ThreadItem } from "handoff-chatkit";
 import { describe, expect, it } from "vitest";
 import { titleOf } from "./agent-responder.js";
 import { AGENT_TURN, toChatMessages } from "./history.js";
-import type { ThreadItem } from "./types.js";
 
 const base = { thread_id: "thr_1", created_at: "2026-01-01T00:00:00.000Z" };
 const user = (id: string, text: string): ThreadItem => ({

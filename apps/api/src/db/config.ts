@@ -5,7 +5,7 @@ import { errorCode, InvalidConfigError } from "../errors.js";
 export type { DatabaseConfig };
 
 /** `DATA_DIR` when unset, resolved against the working directory. */
-export const DEFAULT_DATA_DIR = ".data/api";
+const DEFAULT_DATA_DIR = ".data/api";
 
 /**
  * Reads `DATABASE_URL` and `DATA_DIR` (the kit's rules, `.data/api` by default).

@@ -12,7 +12,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.m
  * The key of the PostgreSQL advisory lock held while migrating ("taskflow" in ASCII; the web
  * app's differs), so that API processes starting together apply each migration once.
  */
-export const MIGRATION_LOCK_KEY = "8386110886257651575";
+const MIGRATION_LOCK_KEY = "8386110886257651575";
 
 /** The API's migrations, for the kit's `openDatabase`; Drizzle's default journal table. */
 export const MIGRATIONS: Migrations = { folder: MIGRATIONS_FOLDER, lockKey: MIGRATION_LOCK_KEY };

@@ -5,23 +5,18 @@
  */
 import { sql } from "drizzle-orm";
 import {
-  bigint,
   check,
-  foreignKey,
   index,
   integer,
-  jsonb,
   type PgDatabase,
   type PgQueryResultHKT,
   pgTable,
-  primaryKey,
   text,
   timestamp,
   uniqueIndex,
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
-import type { Attachment, JsonObject, ThreadItem, ThreadStatus } from "../chatkit/types.js";
 import { TITLE_MAX } from "../tasks/model.js";
 
 /** Millisecond precision: what a JavaScript `Date` holds, so a value reads back unchanged. */
@@ -73,79 +68,44 @@ export const tasks = pgTable(
 /** A row of `tasks` as selected. */
 export type TaskRow = typeof tasks.$inferSelect;
 
-/** Insertion order, the tie-break when two rows share a `created_at`. */
-const insertion = () => bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull();
+/**
+ * Agent conversations (`createDrizzleSessionStore`), one row each, so that any API instance can
+ * continue any of them. Rows are per user: every statement names `tenant_id` and `user_id`.
+ */
+export const agentSessions = pgTable(
+  "agent_sessions",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    userId: text("user_id").notNull(),
+    /**
+     * The history as JSON text, not `jsonb`: `jsonb` refuses `\u0000` in strings, and a message
+     * may hold one; `JSON.stringify` escapes it (and lone surrogates) into plain ASCII.
+     */
+    history: text("history").notNull().default("[]"),
+    /** UTF-8 bytes of the history as `messageBytes` counts them, summed for the total budget. */
+    bytes: integer("bytes").notNull().default(0),
+    createdAt: moment("created_at").notNull().defaultNow(),
+    /** Restarted by every use; the idle TTL counts from here. */
+    lastUsedAt: moment("last_used_at").notNull(),
+    /** While a chat runs: when its lease ends unless renewed (a crashed instance's lapses). */
+    busyUntil: moment("busy_until"),
+    /** Which chat holds the lease, so only it renews, appends and releases. */
+    leaseId: uuid("lease_id"),
+  },
+  (table) => [
+    index("agent_sessions_owner_used_idx").on(table.tenantId, table.userId, table.lastUsedAt),
+    // Expiry sweeps and least-recently-used eviction walk this.
+    index("agent_sessions_used_idx").on(table.lastUsedAt),
+    check("agent_sessions_bytes_check", sql`${table.bytes} >= 0`),
+  ],
+);
 
 /**
- * ChatKit threads (`src/chatkit/`). The key starts with the owner, so every statement names
- * the tenant and the user, and one user's thread id means nothing to anyone else.
+ * ChatKit's tables come from the package that owns them (handoff-chatkit's Drizzle store),
+ * re-exported so drizzle-kit sees them beside ours and the app's migrations keep creating them.
  */
-export const chatkitThreads = pgTable(
-  "chatkit_threads",
-  {
-    tenantId: text("tenant_id").notNull(),
-    userId: text("user_id").notNull(),
-    id: text("id").notNull(),
-    seq: insertion(),
-    title: text("title"),
-    status: jsonb("status").$type<ThreadStatus>().notNull(),
-    metadata: jsonb("metadata").$type<JsonObject>().notNull(),
-    createdAt: moment("created_at").notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.tenantId, table.userId, table.id] }),
-    // The listing, newest first: a backward scan.
-    index("chatkit_threads_owner_created_idx").on(
-      table.tenantId,
-      table.userId,
-      table.createdAt,
-      table.seq,
-    ),
-  ],
-);
-
-/** The items of every ChatKit thread, each stored whole as JSON; deleted with their thread. */
-export const chatkitItems = pgTable(
-  "chatkit_items",
-  {
-    tenantId: text("tenant_id").notNull(),
-    userId: text("user_id").notNull(),
-    threadId: text("thread_id").notNull(),
-    id: text("id").notNull(),
-    seq: insertion(),
-    type: text("type").notNull(),
-    createdAt: moment("created_at").notNull(),
-    data: jsonb("data").$type<ThreadItem>().notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.tenantId, table.userId, table.threadId, table.id] }),
-    foreignKey({
-      name: "chatkit_items_thread_fk",
-      columns: [table.tenantId, table.userId, table.threadId],
-      foreignColumns: [chatkitThreads.tenantId, chatkitThreads.userId, chatkitThreads.id],
-    }).onDelete("cascade"),
-    index("chatkit_items_thread_created_idx").on(
-      table.tenantId,
-      table.userId,
-      table.threadId,
-      table.createdAt,
-      table.seq,
-    ),
-  ],
-);
-
-/** ChatKit attachments, stored whole as JSON (the server accepts no uploads yet). */
-export const chatkitAttachments = pgTable(
-  "chatkit_attachments",
-  {
-    tenantId: text("tenant_id").notNull(),
-    userId: text("user_id").notNull(),
-    id: text("id").notNull(),
-    data: jsonb("data").$type<Attachment>().notNull(),
-    createdAt: moment("created_at").notNull().defaultNow(),
-  },
-  (table) => [primaryKey({ columns: [table.tenantId, table.userId, table.id] })],
-);
+export { chatkitAttachments, chatkitItems, chatkitThreads } from "handoff-chatkit/drizzle";
 
 /**
  * A Drizzle handle on these tables, whichever driver (PGlite or node-postgres) is behind it.

@@ -1,3 +1,2 @@
-export type { ToolError } from "./results.js";
-export { type McpRoutesDeps, mcpRoutes } from "./routes.js";
-export { createTaskMcpServer, type TaskMcpServerOptions } from "./server.js";
+export { mcpRoutes } from "./routes.js";
+export { createTaskMcpServer } from "./server.js";

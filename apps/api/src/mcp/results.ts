@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { errorCode } from "../errors.js";
 
 /** The machine-readable part of a failed tool call: `structuredContent.error`. */
-export interface ToolError {
+interface ToolError {
   code: string;
   message: string;
 }

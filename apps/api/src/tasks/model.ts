@@ -42,7 +42,7 @@ export interface Task {
 }
 
 /** What a client gives to create a task. `title` is already trimmed and non-empty. */
-export interface NewTask {
+interface NewTask {
   readonly title: string;
   readonly notes?: string;
 }
@@ -55,13 +55,13 @@ export interface TaskPatch {
 }
 
 /** One page of a listing, newest task first. */
-export interface TaskPage {
+interface TaskPage {
   readonly items: readonly Task[];
   /** Pass back as `cursor` for the next page; `null` on the last page. */
   readonly nextCursor: string | null;
 }
 
-export interface ListOptions {
+interface ListOptions {
   /** Only tasks with this status. */
   readonly status?: TaskStatus;
   /** Page size, 1 to {@link PAGE_SIZE_MAX}. @default PAGE_SIZE_DEFAULT */

@@ -40,7 +40,7 @@ export const Notes = text("The notes")
     example: "2 litres, semi-skimmed",
   });
 
-export const Status = z
+const Status = z
   .enum(TASK_STATUSES as ["open", "done"], {
     error: `Must be one of: ${TASK_STATUSES.join(", ")}.`,
   })

@@ -7,8 +7,10 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { AgentEvent } from "../agent/events.js";
 import type { AgentRoutesDeps, Brain } from "../agent/index.js";
+import type { AgentSessionStore } from "../agent/sessions.js";
 import type { Database } from "../database.js";
 import { startTestApi } from "./api.js";
+import type { DatabaseKind } from "./db.js";
 import { sign } from "./issuer.js";
 import type { LogCapture } from "./logs.js";
 import { readSse } from "./sse.js";
@@ -25,7 +27,8 @@ export interface AgentTestApi {
 }
 
 /**
- * Starts the whole API on 127.0.0.1 with `brain`, for the agent and MCP tests.
+ * Starts the whole API on 127.0.0.1 with `brain`, for the agent and MCP tests: on PGlite with
+ * conversations in it unless `options` say otherwise (`sessions` may be built on the database).
  *
  * @example
  * ```ts
@@ -35,11 +38,16 @@ export interface AgentTestApi {
  */
 export async function startAgentTestApi(
   brain: Brain,
-  options: Partial<Pick<AgentRoutesDeps, "sessions" | "heartbeatMs">> = {},
+  options: Partial<Pick<AgentRoutesDeps, "heartbeatMs">> & {
+    sessions?: AgentSessionStore | ((db: Database) => AgentSessionStore);
+    kind?: DatabaseKind;
+  } = {},
 ): Promise<AgentTestApi> {
-  const api = await startTestApi("pglite", {
+  const { sessions, kind = "pglite", ...agent } = options;
+  const api = await startTestApi(kind, {
     brain,
-    agent: options,
+    agent: typeof sessions === "function" ? agent : { ...agent, sessions },
+    ...(typeof sessions === "function" ? { sessions } : {}),
     logLevel: "debug",
     drainTimeoutMs: 1_000,
   });

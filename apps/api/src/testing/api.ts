@@ -3,12 +3,14 @@
  * chosen kind and captured logs; `as(tenant, user)` gives a client whose requests carry a valid
  * bearer token for that caller. Not imported by application code.
  */
-import { type Brain, createBuiltinBrain } from "../agent/index.js";
+import { type Brain, createBuiltinBrain, DrizzleSessionStore } from "../agent/index.js";
+import type { AgentSessionStore } from "../agent/sessions.js";
 import { type AppOptions, createApp } from "../app.js";
 import { createVerifier } from "../auth/index.js";
 import { createDrizzleChatKitStore } from "../chatkit/index.js";
 import type { Database } from "../database.js";
 import { createLogger } from "../log.js";
+import { createReadiness, type Readiness } from "../readiness.js";
 import { type RunningServer, startServer } from "../server.js";
 import { type DatabaseKind, openTestDatabase } from "./db.js";
 import { authConfig, createSigningKey, type SigningKey, sign, startJwksServer } from "./issuer.js";
@@ -31,6 +33,8 @@ export interface TestApi {
   readonly db: Database;
   readonly logs: LogCapture;
   readonly key: SigningKey;
+  /** What `GET /ready` answers; `drain()` it as SIGTERM would. */
+  readonly readiness: Readiness;
   /** A client for `user` of `tenant` (a fresh token per client). */
   as(tenant: string, user?: string): Promise<Client>;
   /** A client that sends no token. */
@@ -42,8 +46,13 @@ export interface TestApi {
 export interface TestApiOptions {
   /** @default the built-in brain */
   brain?: Brain;
-  /** Agent tuning, as `createApp` takes it. */
+  /**
+   * Agent tuning, as `createApp` takes it.
+   * @default conversations in the test database, as `main.ts` keeps them
+   */
   agent?: AppOptions["agent"];
+  /** The agent's conversations, built on the test database (overrides `agent.sessions`). */
+  sessions?: (db: Database) => AgentSessionStore;
   /** @default "info" */
   logLevel?: string;
   /** The server's drain timeout on close. @default the server's own */
@@ -68,6 +77,7 @@ export async function startTestApi(
   const jwks = await startJwksServer([key]);
   const db = await openTestDatabase(kind);
   const logs = captureLogs();
+  const readiness = createReadiness({ ping: db.ping });
   let server: RunningServer;
   try {
     const app = createApp({
@@ -76,7 +86,12 @@ export async function startTestApi(
       store: db.store,
       chatkit: createDrizzleChatKitStore(db.db),
       brain: options.brain ?? createBuiltinBrain(),
-      agent: options.agent,
+      agent: {
+        ...options.agent,
+        sessions:
+          options.sessions?.(db) ?? options.agent?.sessions ?? new DrizzleSessionStore(db.db),
+      },
+      readiness,
     });
     server = await startServer({ app, port: 0, drainTimeoutMs: options.drainTimeoutMs });
   } catch (error) {
@@ -96,6 +111,7 @@ export async function startTestApi(
     db,
     logs,
     key,
+    readiness,
     as: async (tenant, user = `${tenant}_user`) =>
       client(await sign(key, { tenant_id: tenant, sub: user })),
     anonymous: client(),

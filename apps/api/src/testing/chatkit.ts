@@ -2,7 +2,7 @@
  * Test fixture for the ChatKit tests: requests shaped as the ChatKit web component sends them,
  * and a reader for its event stream (`data: <json>` blocks). Not imported by application code.
  */
-import type { ThreadStreamEvent } from "../chatkit/types.js";
+import type { ThreadStreamEvent } from "handoff-chatkit";
 import type { Client, Json, JsonResponse } from "./api.js";
 import { parseSse } from "./sse.js";
 

@@ -87,7 +87,7 @@ export async function sign(
 }
 
 /** What the JWKS endpoint does with a request. */
-export type JwksMode = "serve" | "error" | "hang" | "garbage";
+type JwksMode = "serve" | "error" | "hang" | "garbage";
 
 /** A JWKS endpoint on 127.0.0.1 that counts the requests it gets. */
 export interface JwksServer {

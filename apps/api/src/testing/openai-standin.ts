@@ -12,17 +12,17 @@ import type { AddressInfo } from "node:net";
 import { encodeSse } from "../sse.js";
 
 /** A piece of a streamed answer, or a promise to wait for before the next piece. */
-export type Step = string | Promise<unknown>;
+type Step = string | Promise<unknown>;
 
 /** One tool call, its arguments sent in the given fragments (one chunk each). */
-export interface ScriptedCall {
+interface ScriptedCall {
   id: string;
   name: string;
   argumentChunks: readonly Step[];
 }
 
 /** One scripted answer, consumed by one request. */
-export type Turn =
+type Turn =
   /** Streams `tokens` as `content` deltas, then finishes with `finishReason`. */
   | { kind: "text"; tokens: readonly Step[]; finishReason?: "stop" | "length" }
   /** Streams tool calls (after optional text), then finishes with `tool_calls`. */
@@ -33,7 +33,7 @@ export type Turn =
   | { kind: "hang" };
 
 /** A request the stand-in received. */
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   path: string;
   authorization: string | undefined;
