@@ -4,8 +4,19 @@
  * lock, Next's caches) is its owner's alone, however `next start` was launched: by
  * scripts/start.mjs, by the e2e tests, or by hand from a shell with umask 0022. The database
  * layer (@handoff/db-kit) sets explicit modes as well.
+ *
+ * On SIGTERM, `/api/ready` answers 503 from then on, so that a load balancer stops sending new
+ * requests while Next drains the open ones. The listener only flips a flag: Next's own SIGTERM
+ * handler (`next start`) still closes the server and exits. With `NEXT_MANUAL_SIG_HANDLE` set,
+ * Next installs none, and neither does this: a lone listener would keep the process alive.
  */
-export function register(): void {
-  // The Edge runtime has no file system and no umask.
-  if (process.env.NEXT_RUNTIME === "nodejs") process.umask(0o077);
+export async function register(): Promise<void> {
+  // The Edge runtime has no file system, no umask and no signals; Next drops this block there.
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    process.umask(0o077);
+    if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+      const { markDraining } = await import("./lib/readiness");
+      process.once("SIGTERM", markDraining);
+    }
+  }
 }

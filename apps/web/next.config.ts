@@ -5,7 +5,9 @@ const config: NextConfig = {
   skipTrailingSlashRedirect: true,
   // PGlite loads its WebAssembly and data files from next to its own module: bundled, it
   // would look for them in .next/ and fail. It is required from node_modules at run time.
-  serverExternalPackages: ["@electric-sql/pglite"],
+  // node-redis is left to Node as well: it is server-only, and its optional modules (bloom,
+  // search, …) would be bundled for nothing.
+  serverExternalPackages: ["@electric-sql/pglite", "redis", "@redis/client"],
   // Built inside the monorepo: the root holds the lockfile and the hoisted node_modules.
   turbopack: { root: new URL("../..", import.meta.url).pathname },
   // No X-Powered-By: it tells an attacker which framework to look up advisories for.

@@ -7,5 +7,8 @@ export default defineConfig({
     include: ["lib/**/*.test.ts"],
     // The auth tests start PGlite (WebAssembly) in memory: a second or two each.
     testTimeout: 30_000,
+    // A throwaway redis-server (or TEST_REDIS_URL) for the cluster tests (lib/cluster*.test.ts).
+    globalSetup: ["lib/testing/redis-global-setup.ts"],
+    hookTimeout: 60_000,
   },
 });

@@ -8,7 +8,7 @@ import styles from "./chatkit.module.css";
 import layout from "./dashboard.module.css";
 
 /** Where OpenAI serves the ChatKit web component; it loads from nowhere else. */
-export const CHATKIT_SCRIPT = "https://cdn.platform.openai.com/deployments/chatkit/chatkit.js";
+const CHATKIT_SCRIPT = "https://cdn.platform.openai.com/deployments/chatkit/chatkit.js";
 /** How long to wait for the component before saying it cannot load. */
 const LOAD_TIMEOUT_MS = 8_000;
 

@@ -58,6 +58,10 @@ export async function signUp(_state: AuthFormState, form: FormData): Promise<Aut
   redirect("/");
 }
 
+/**
+ * Ends the session. Better Auth's `hooks.before` (lib/auth-revocation.ts) revokes its JWT on
+ * every instance first, while the cookie is still there to name it.
+ */
 export async function signOut(): Promise<void> {
   await (await getAuth()).api.signOut({ headers: await headers() }).catch(() => {});
   redirect("/sign-in");
@@ -72,6 +76,9 @@ function messageOf(error: unknown): string {
   // By shape, not instanceof: Better Auth throws better-call's APIError, a class of its own.
   if (isAPIError(error)) {
     if (error.statusCode === 429) return tooManyAttempts(error.headers);
+    // ERR_STORE_UNAVAILABLE: attempts cannot be counted (Redis down), so none is made.
+    if (error.statusCode === 503)
+      return "Signing in is unavailable for a moment. Try again shortly.";
     const message = (error.body as { message?: unknown } | undefined)?.message;
     if (typeof message === "string" && message !== "") return withPeriod(message);
     if (error.statusCode === 401) return "Invalid email or password.";

@@ -1,5 +1,6 @@
-import { APIError, createAuthMiddleware } from "better-auth/api";
-import { errors, type RateLimitStore } from "handoff-bff";
+import { APIError } from "better-auth/api";
+import { errors, type HandoffError, isHandoffError, type RateLimitStore } from "handoff-bff";
+import type { AuthHookContext } from "./auth-hook";
 import { trustedClientAddress } from "./client-address";
 import type { AttemptRule, AuthLimitsConfig } from "./config";
 
@@ -26,8 +27,8 @@ export interface AuthLimiterOptions {
   /** `TRUSTED_PROXY_COUNT`: 0 counts no address at all (see lib/client-address.ts). */
   readonly trustedProxyCount: number;
   /**
-   * Where counts are kept: Handoff's `RateLimitStore` (`hit(key, windowMs)`), in memory today,
-   * shared (Redis) once the app runs as several instances. Keys hold no email: its SHA-256.
+   * Where counts are kept: Handoff's `RateLimitStore` (`hit(key, windowMs)`), in memory for one
+   * process, in Redis with `REDIS_URL` (lib/stores.ts). Keys hold no email: its SHA-256.
    */
   readonly store: RateLimitStore;
 }
@@ -75,35 +76,43 @@ export function createAuthLimiter(options: AuthLimiterOptions): AuthLimiter {
 }
 
 /**
- * Better Auth's `hooks.before`: counts every `/sign-in/*` and `/sign-up/*` call, from its HTTP
- * endpoints and from `auth.api` (the server actions) alike, before the password is checked.
- * Over a limit it throws 429 with the problem document as body and `Retry-After`; nothing
- * runs, so no session and no cookie. Better Auth answers it as `application/json`; the route
- * relabels it `application/problem+json` (lib/auth-response.ts).
+ * Better Auth's `hooks.before` (composed in lib/auth.ts): counts every `/sign-in/*` and
+ * `/sign-up/*` call, from its HTTP endpoints and from `auth.api` (the server actions) alike,
+ * before the password is checked. Over a limit it throws 429 with the problem document as body
+ * and `Retry-After`; nothing runs, so no session and no cookie. Better Auth answers it as
+ * `application/json`; the route relabels it `application/problem+json` (lib/auth-response.ts).
+ * When the store cannot count (Redis down, `RATE_LIMIT_FAIL=closed`), 503
+ * `ERR_STORE_UNAVAILABLE` the same way: no attempt goes uncounted.
  */
 export function limitAuthAttempts(limiter: AuthLimiter) {
-  return createAuthMiddleware(async (ctx) => {
+  return async (ctx: AuthHookContext): Promise<void> => {
     const kind = attemptOf(ctx.path);
     if (kind === null) return;
     const email = (ctx.body as { email?: unknown } | undefined)?.email;
-    const refusal = await limiter.attempt(kind, email, ctx.headers ?? new Headers());
+    let refusal: HandoffError | null;
+    try {
+      refusal = await limiter.attempt(kind, email, ctx.headers ?? new Headers());
+    } catch (error) {
+      if (!isHandoffError(error) || error.code !== "ERR_STORE_UNAVAILABLE") throw error;
+      refusal = error;
+    }
     if (refusal === null) return;
     const response = refusal.toResponse();
     const problem = (await response.json()) as Record<string, unknown>;
     // `message` as well: Better Auth's clients and the server actions read that member.
     throw new APIError(
-      "TOO_MANY_REQUESTS",
+      response.status === 429 ? "TOO_MANY_REQUESTS" : "SERVICE_UNAVAILABLE",
       { ...problem, message: refusal.message },
       Object.fromEntries(response.headers),
     );
-  });
+  };
 }
 
 /**
  * An email as Better Auth looks accounts up (it lowercases; its validator refuses spaces), or
  * `null` when there is none to count (the endpoint then refuses the request itself).
  */
-export function normaliseEmail(value: unknown): string | null {
+function normaliseEmail(value: unknown): string | null {
   if (typeof value !== "string") return null;
   const email = value.trim().toLowerCase();
   return email === "" ? null : email;

@@ -1,3 +1,5 @@
+import { isHandoffError } from "handoff-bff";
+
 /**
  * Better Auth answers sign-up, sign-in and get-session with the session token in the JSON body
  * (`token`, `session.token`). The session lives in an httpOnly cookie so that no script can
@@ -50,13 +52,13 @@ export function dropTokens(value: unknown): unknown {
 }
 
 /**
- * Better Auth renders every error it is thrown as `application/json`, also the 429 of
- * lib/auth-limits.ts, whose body is already a problem document (RFC 9457). This gives it its
- * media type back; other answers pass unchanged.
+ * Better Auth renders every error it is thrown as `application/json`, also the 429 (and, with
+ * Redis down, the 503 `ERR_STORE_UNAVAILABLE`) of lib/auth-limits.ts, whose body is already a
+ * problem document (RFC 9457). This gives it its media type back; other answers pass unchanged.
  */
 export async function withProblemType(response: Response): Promise<Response> {
   if (
-    response.status !== 429 ||
+    (response.status !== 429 && response.status !== 503) ||
     !/^application\/json\b/i.test(response.headers.get("content-type") ?? "")
   ) {
     return response;
@@ -69,9 +71,33 @@ export async function withProblemType(response: Response): Promise<Response> {
   } catch {
     // not ours: pass it on as it came
   }
-  if (code === "ERR_RATE_LIMITED") {
+  if (code === "ERR_RATE_LIMITED" || code === "ERR_STORE_UNAVAILABLE") {
     headers.set("content-type", "application/problem+json");
     headers.set("cache-control", "no-store");
   }
   return new Response(text, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * Better Auth's answer to a request, as the route sends it: without tokens, problems labelled.
+ * A Handoff error thrown through Better Auth (its own limiter on a Redis store that cannot
+ * count: 503 `ERR_STORE_UNAVAILABLE`) is rendered as its problem document instead of a 500.
+ *
+ * @example
+ * ```ts
+ * export const POST = async (request: Request) => authResponse(await getAuth(), request);
+ * ```
+ */
+export async function authResponse(
+  auth: { handler(request: Request): Promise<Response> },
+  request: Request,
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await auth.handler(request);
+  } catch (error) {
+    if (isHandoffError(error)) return error.toResponse();
+    throw error;
+  }
+  return withProblemType(await withoutTokens(response));
 }

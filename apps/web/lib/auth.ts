@@ -1,11 +1,14 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins/jwt";
 import { memoryStore, type RateLimitStore } from "handoff-bff";
 import { createAuthLimiter, limitAuthAttempts } from "./auth-limits";
+import { type RevokeSession, revokeEndedSessions } from "./auth-revocation";
 import type { WebConfig } from "./config";
 import { authSchema, type Db } from "./db/schema";
+import { betterAuthLimiterStorage } from "./stores";
 import { personalWorkspace } from "./workspaces";
 
 /**
@@ -19,15 +22,18 @@ import { personalWorkspace } from "./workspaces";
  * const session = await auth.api.getSession({ headers: request.headers });
  * ```
  *
- * @param attempts Where sign-in and sign-up attempts are counted (lib/auth-limits.ts); the app
- * passes its process-wide store, tests a fresh one.
+ * @param options What the composition root (lib/runtime.ts) shares with the rest of the app;
+ * tests may leave it out.
  */
-export function createAuth(config: WebConfig, db: Db, attempts: RateLimitStore = memoryStore()) {
+export function createAuth(config: WebConfig, db: Db, options: AuthOptions = {}) {
+  const attempts = options.attempts ?? memoryStore();
   const limiter = createAuthLimiter({
     limits: config.authLimits,
     trustedProxyCount: config.trustedProxyCount,
     store: attempts,
   });
+  const limit = limitAuthAttempts(limiter);
+  const revokeEnded = revokeEndedSessions(config.baseURL, options.revoke ?? (async () => {}));
   return betterAuth({
     appName: "TaskFlow",
     baseURL: config.baseURL,
@@ -39,15 +45,25 @@ export function createAuth(config: WebConfig, db: Db, attempts: RateLimitStore =
     // would walk away with a bearer token. Only the server needs it (auth.api.getToken, which
     // the router's disabledPaths does not affect).
     disabledPaths: ["/token"],
-    // Sign-in and sign-up are limited per account (and per trusted address) by this hook, on
-    // the HTTP endpoints and on auth.api calls (the server actions) alike.
-    hooks: { before: limitAuthAttempts(limiter) },
+    // On the HTTP endpoints and on auth.api calls (the server actions) alike: sign-in and
+    // sign-up are limited per account (and per trusted address); sign-out and the
+    // revoke-session endpoints drop the sessions' JWTs from every instance's cache first,
+    // while the cookie and the session rows still exist.
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        await limit(ctx);
+        await revokeEnded(ctx);
+      }),
+    },
     rateLimit: {
       // On in development too (Better Auth's default is production only): tests run against
       // the same limits users get. Its limiter keys on X-Forwarded-For, which a client of a
       // bare `next start` writes, so for sign-in and sign-up the hook above replaces it.
       enabled: true,
       customRules: { "/sign-in/*": false, "/sign-up/*": false },
+      // Counted where the app's other limits are (memory, or Redis across instances). Not
+      // `secondaryStorage`: that would move the sessions themselves out of the database.
+      customStorage: betterAuthLimiterStorage(attempts),
     },
     advanced: sessionCookies(config.baseURL),
     telemetry: { enabled: false },
@@ -103,6 +119,17 @@ function sessionCookies(baseURL: string) {
     cookiePrefix: "__Host-better-auth",
     defaultCookieAttributes: { secure: true, path: "/" },
   };
+}
+
+/** Options of {@link createAuth}. */
+export interface AuthOptions {
+  /**
+   * Where sign-in and sign-up attempts (lib/auth-limits.ts) and Better Auth's own limiter
+   * count. @default a fresh in-memory store
+   */
+  readonly attempts?: RateLimitStore;
+  /** Revokes an ending session's cached JWTs (`betterAuthToken(…).revoke`). @default none */
+  readonly revoke?: RevokeSession;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

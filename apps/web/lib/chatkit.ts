@@ -1,8 +1,13 @@
-import { type ChatKitSessions, createChatKitSessions } from "handoff-bff/chatkit";
-import { getRuntime } from "./runtime";
+import {
+  type ChatKitSessionStore,
+  type ChatKitSessions,
+  createChatKitSessions,
+} from "handoff-bff/chatkit";
+import { getRuntime, type Runtime } from "./runtime";
 
 // One instance per process, shared by /start and /refresh: Next may load a module once per
-// route bundle, and refresh only accepts secrets its own store issued.
+// route bundle. The bindings themselves live in the runtime's store (Redis with REDIS_URL), so
+// a secret started on one instance refreshes on any.
 const KEY = Symbol.for("taskflow.web.chatkit-sessions");
 const shared = globalThis as { [KEY]?: ChatKitSessions };
 
@@ -11,18 +16,58 @@ const shared = globalThis as { [KEY]?: ChatKitSessions };
  * Sessions API (`OPENAI_API_KEY`, `CHATKIT_WORKFLOW_ID`, `CHATKIT_API_BASE`). Made on the first
  * request, so `next build` needs none of them; throws `ERR_INVALID_CONFIG` when unconfigured.
  */
-export function chatkitSessions(): ChatKitSessions {
-  shared[KEY] ??= createChatKitSessions({
-    apiKey: process.env.OPENAI_API_KEY?.trim() ?? "",
-    workflowId: process.env.CHATKIT_WORKFLOW_ID?.trim() ?? "",
-    apiBase: process.env.CHATKIT_API_BASE?.trim() || undefined,
+function chatkitSessions(): ChatKitSessions {
+  shared[KEY] ??= appChatKitSessions(process.env, getRuntime);
+  return shared[KEY];
+}
+
+/**
+ * Flow 1's handlers over a runtime (its Better Auth for the user, its store for the bindings),
+ * reached per call: the runtime starts on the first request. Tests pass two runtimes' getters
+ * to stand for two instances.
+ *
+ * @example
+ * ```ts
+ * const sessions = appChatKitSessions(process.env, getRuntime);
+ * ```
+ */
+export function appChatKitSessions(
+  env: Readonly<Record<string, string | undefined>>,
+  runtime: () => Promise<Pick<Runtime, "auth" | "stores">>,
+): ChatKitSessions {
+  return createChatKitSessions({
+    apiKey: env.OPENAI_API_KEY?.trim() ?? "",
+    workflowId: env.CHATKIT_WORKFLOW_ID?.trim() ?? "",
+    apiBase: env.CHATKIT_API_BASE?.trim() || undefined,
     // The stable user id of the session: never anything the browser sent.
     user: async (request) =>
-      (await (await getRuntime()).auth.api.getSession({ headers: request.headers }))?.user.id ??
-      null,
-    rateLimit: { perSession: { limit: 20, windowSeconds: 60 } },
+      (await (await runtime()).auth.api.getSession({ headers: request.headers }))?.user.id ?? null,
+    rateLimit: {
+      perSession: { limit: 20, windowSeconds: 60 },
+      store: {
+        hit: async (key, windowMs) => (await runtime()).stores.chatkitLimits.hit(key, windowMs),
+      },
+    },
+    store: runtimeStore(runtime),
   });
-  return shared[KEY];
+}
+
+/** The runtime's ChatKit store, reached per call. */
+function runtimeStore(runtime: () => Promise<Pick<Runtime, "stores">>): ChatKitSessionStore {
+  const store = async () => (await runtime()).stores.chatkit;
+  return {
+    get: async (key) => (await store()).get(key),
+    set: async (key, session, ttlSeconds) => (await store()).set(key, session, ttlSeconds),
+    delete: async (key) => (await store()).delete(key),
+    // Claims a binding atomically where the store can (Redis GETDEL): one refresh per secret.
+    async take(key) {
+      const bindings = await store();
+      if (bindings.take !== undefined) return bindings.take(key);
+      const session = await bindings.get(key);
+      if (session !== undefined && session !== null) await bindings.delete(key);
+      return session;
+    },
+  };
 }
 
 /** Answers a request with flow 1's handler, or 503 problem+json when flow 1 is not configured. */

@@ -89,4 +89,18 @@ describe("readConfig", () => {
     });
     expect(config.baseURL).toBe("https://app.example");
   });
+
+  it("reads REDIS_URL and RATE_LIMIT_FAIL, and never repeats the URL in a problem", () => {
+    expect(readConfig({ BETTER_AUTH_SECRET: secret }).redis).toBeUndefined();
+    expect(
+      readConfig({ BETTER_AUTH_SECRET: secret, REDIS_URL: "redis://:pw@r:6379" }).redis,
+    ).toEqual({ url: "redis://:pw@r:6379", rateLimitFail: "closed" });
+    expect(
+      readConfig({ REDIS_URL: "rediss://r", RATE_LIMIT_FAIL: "open" }).redis?.rateLimitFail,
+    ).toBe("open");
+    expect(() => readConfig({ REDIS_URL: "http://:hunter2@r", RATE_LIMIT_FAIL: "maybe" })).toThrow(
+      /RATE_LIMIT_FAIL must be "closed" or "open"[\s\S]*REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(() => readConfig({ REDIS_URL: "http://:hunter2@r" })).not.toThrow(/hunter2/);
+  });
 });

@@ -1,8 +1,5 @@
 import { type DatabaseConfig, readDatabaseConfig } from "@handoff/db-kit";
 
-/** Where the web app keeps its users, sessions, signing keys and workspaces. */
-export type { DatabaseConfig };
-
 /** The web app's settings, read from the environment on the first request (never at build). */
 export interface WebConfig {
   /** `BETTER_AUTH_SECRET`: signs session cookies, encrypts the JWT signing keys. */
@@ -19,6 +16,21 @@ export interface WebConfig {
   readonly trustedProxyCount: number;
   /** Sign-in and sign-up limits: see lib/auth-limits.ts. */
   readonly authLimits: AuthLimitsConfig;
+  /** `REDIS_URL` and `RATE_LIMIT_FAIL`; absent without `REDIS_URL` (one process, memory). */
+  readonly redis?: RedisConfig;
+}
+
+/** Where the shared state of several instances lives (lib/stores.ts). */
+export interface RedisConfig {
+  /** `REDIS_URL`: `redis://` or `rediss://` (TLS). May hold a password: never logged. */
+  readonly url: string;
+  /**
+   * `RATE_LIMIT_FAIL`: what a rate-limited request meets while Redis does not answer.
+   * `closed` (the default) refuses it with 503 `ERR_STORE_UNAVAILABLE`; `open` lets it pass
+   * uncounted. Closed, because a limit that lifts whenever Redis is down is no limit against
+   * whoever can take it down.
+   */
+  readonly rateLimitFail: "closed" | "open";
 }
 
 /** Attempts allowed per window; the next one is answered 429 `ERR_RATE_LIMITED`. */
@@ -35,10 +47,10 @@ export interface AuthLimitsConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export const DEFAULT_BASE_URL = "http://127.0.0.1:3000";
+const DEFAULT_BASE_URL = "http://127.0.0.1:3000";
 export const DEFAULT_API_URL = "http://127.0.0.1:8000";
-export const DEFAULT_API_AUDIENCE = "taskflow-api";
-export const DEFAULT_DATA_DIR = ".data/web";
+const DEFAULT_API_AUDIENCE = "taskflow-api";
+const DEFAULT_DATA_DIR = ".data/web";
 /**
  * Per account (the normalised email): 10 attempts per 15 minutes, OWASP's advice for a
  * lockout threshold that stops online guessing without bothering people who mistype.
@@ -118,10 +130,28 @@ export function readConfig(env: Env, cwd: string = process.cwd()): WebConfig {
     },
   };
 
+  const redis = readRedisConfig(env, problems);
+
   if (problems.length > 0) {
     throw new Error(`Invalid web app configuration:\n- ${problems.join("\n- ")}`);
   }
-  return { secret, baseURL, apiAudience, database, trustedProxyCount, authLimits };
+  return { secret, baseURL, apiAudience, database, trustedProxyCount, authLimits, redis };
+}
+
+/** `REDIS_URL` and `RATE_LIMIT_FAIL`; a problem never repeats the URL (it may hold a password). */
+function readRedisConfig(env: Env, problems: string[]): RedisConfig | undefined {
+  const fail = env.RATE_LIMIT_FAIL?.trim() || "closed";
+  if (fail !== "closed" && fail !== "open") {
+    problems.push(`RATE_LIMIT_FAIL must be "closed" or "open"`);
+  }
+  const url = env.REDIS_URL?.trim() ?? "";
+  if (url === "") return undefined;
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (parsed === null || (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")) {
+    problems.push("REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379");
+    return undefined;
+  }
+  return { url, rateLimitFail: fail === "open" ? "open" : "closed" };
 }
 
 /**

@@ -1,8 +1,13 @@
-import type { LogEvent, RateLimitOptions, TokenSource } from "handoff-bff";
+import {
+  isHandoffError,
+  type LogEvent,
+  type RateLimitOptions,
+  type RateLimitStore,
+  type TokenSource,
+} from "handoff-bff";
 import { trustedClientAddress } from "./client-address";
 import { DEFAULT_API_URL, trustedProxyCount } from "./config";
 import { getRuntime } from "./runtime";
-import { stores } from "./stores";
 
 /**
  * The TaskFlow API's URL (`API_URL`), read when a route module loads. Only this is read at
@@ -19,15 +24,33 @@ export function apiUrl(env: Readonly<Record<string, string | undefined>> = proce
  * The proxy answers a failure 500 `ERR_TOKEN_SOURCE` and does not log its cause, so it is
  * logged here: Better Auth's own errors are fixed sentences (such as "Failed to decrypt private
  * key", when BETTER_AUTH_SECRET changed under existing keys); others only by name and code, as
- * a database error may quote values.
+ * a database error may quote values. Handoff's own refusals (a repeated cookie, revocation
+ * unavailable while Redis is down) are answered with their code and not logged per request.
+ * `sessionKey` (the SHA-256 of the session cookie) keys the per-session limit, the same on
+ * every instance.
  */
-export const sessionToken: TokenSource = async (request) => {
-  try {
-    return await (await getRuntime()).token(request);
-  } catch (error) {
-    console.error(`token source failed: ${describe(error)}`);
-    throw error;
-  }
+export const sessionToken: TokenSource = Object.assign(
+  async (request: Request) => {
+    try {
+      return await (await getRuntime()).token(request);
+    } catch (error) {
+      if (!isHandoffError(error)) console.error(`token source failed: ${describe(error)}`);
+      throw error;
+    }
+  },
+  {
+    sessionKey: async (request: Request) => (await getRuntime()).token.sessionKey(request),
+  },
+);
+
+/**
+ * The runtime's proxy store, reached on each hit: the routes build their options when their
+ * module loads, before the first request has started the runtime (and connected Redis).
+ */
+const proxyStore: RateLimitStore = {
+  async hit(key, windowMs) {
+    return (await getRuntime()).stores.proxy.hit(key, windowMs);
+  },
 };
 
 /**
@@ -39,8 +62,9 @@ export function logProblems(event: LogEvent): void {
 }
 
 /**
- * The limits of `/api/proxy` and `/api/agent` together (one store, so a client cannot double
- * its budget by using both), per minute: `RATE_LIMIT_PER_IP` (default 600) and
+ * The limits of `/api/proxy`, `/api/agent` and `/api/chatkit` together (one store, so a client
+ * cannot double its budget by using both; in Redis with `REDIS_URL`, so neither by spreading
+ * requests over instances), per minute: `RATE_LIMIT_PER_IP` (default 600) and
  * `RATE_LIMIT_PER_SESSION` (default 300). Over the limit: 429 with `Retry-After`. The per-IP
  * limit counts only an address `TRUSTED_PROXY_COUNT` proxies vouch for (lib/client-address.ts);
  * with none (the default, a bare `next start`), every request is exempt from it, as any
@@ -51,7 +75,7 @@ export function rateLimit(env: Readonly<Record<string, string | undefined>> = pr
   const options: RateLimitOptions = {
     perIp: { limit: positive(env.RATE_LIMIT_PER_IP, 600), windowSeconds: 60 },
     perSession: { limit: positive(env.RATE_LIMIT_PER_SESSION, 300), windowSeconds: 60 },
-    store: stores.proxy,
+    store: proxyStore,
     // null exempts the request from perIp (Handoff's contract for clientIp).
     clientIp: (request) => trustedClientAddress(request.headers, proxies),
   };

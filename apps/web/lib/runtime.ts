@@ -1,17 +1,22 @@
 import { type Database, type DatabaseLogger, openDatabase } from "@handoff/db-kit";
-import { betterAuthToken, type TokenSource } from "handoff-bff";
+import { type BetterAuthTokenSource, betterAuthToken } from "handoff-bff";
 import { type Auth, createAuth } from "./auth";
 import { readConfig, type WebConfig } from "./config";
 import { webMigrations } from "./db/migrations";
-import { stores } from "./stores";
+import { connectRedis, type RedisConnections } from "./redis";
+import { memoryStores, redisStores, type Stores } from "./stores";
 
-/** What the server side of the app shares: settings, the open database, Better Auth. */
+/** What the server side of the app shares: settings, the open database, Better Auth, stores. */
 export interface Runtime {
   readonly config: WebConfig;
   readonly database: Database;
   readonly auth: Auth;
   /** The JWT of a request's session, for Handoff; one cache for every route. */
-  readonly token: TokenSource;
+  readonly token: BetterAuthTokenSource;
+  /** Rate limits, revocations, ChatKit bindings: memory, or Redis with `REDIS_URL`. */
+  readonly stores: Stores;
+  /** The Redis connections with `REDIS_URL`, else `null`. */
+  readonly redis: RedisConnections | null;
 }
 
 // Kept on globalThis: Next may load this module once per route bundle, and PGlite's directory
@@ -44,18 +49,55 @@ export async function getAuth(): Promise<Auth> {
 
 async function start(): Promise<Runtime> {
   const config = readConfig(process.env);
-  const database = await openDatabase(config.database, {
-    migrations: webMigrations(),
-    applicationName: "taskflow-web",
-    logger: consoleLogger,
+  const redis = config.redis === undefined ? null : await connectRedis(config.redis.url);
+  let database: Database;
+  try {
+    database = await openDatabase(config.database, {
+      migrations: webMigrations(),
+      applicationName: "taskflow-web",
+      logger: consoleLogger,
+    });
+  } catch (error) {
+    await redis?.close();
+    throw error;
+  }
+  closeOnExit(database, redis);
+  const runtime = await composeRuntime(config, database, redis);
+  await checkSigningKey(runtime.auth);
+  return runtime;
+}
+
+/**
+ * Wires the app together over an open database and, with `REDIS_URL`, the Redis connections:
+ * the stores, Better Auth, and the token source whose cache sign-out revokes. Tests call it
+ * twice over one database and one Redis to stand for two instances.
+ *
+ * @example
+ * ```ts
+ * const runtime = await composeRuntime(readConfig(process.env), database, null);
+ * ```
+ */
+export async function composeRuntime(
+  config: WebConfig,
+  database: Database,
+  redis: RedisConnections | null,
+): Promise<Runtime> {
+  const stores =
+    redis === null || config.redis === undefined
+      ? memoryStores()
+      : await redisStores(redis, config.redis);
+  // Better Auth's sign-out hook revokes through the token source, which needs Better Auth:
+  // bound once both exist.
+  let token: BetterAuthTokenSource | undefined;
+  const auth = createAuth(config, database.db, {
+    attempts: stores.auth,
+    revoke: async (session) => token?.revoke(session),
   });
-  closeOnExit(database);
-  const auth = createAuth(config, database.db, stores.auth);
-  // A cached JWT is served for a minute at most, so a session revoked elsewhere stops
-  // reaching the API within a minute, not at the JWT's expiry (15 minutes).
-  const token = betterAuthToken(auth, { maxCacheSeconds: 60 });
-  await checkSigningKey(auth);
-  return { config, database, auth, token };
+  // Sign-out and the revoke-session endpoints reach every instance's cache through
+  // `stores.revocation`. Any other end of a session (a password change, expiry) reaches it
+  // when the cached JWT is replaced: after a minute at most, not at the JWT's expiry (15 min).
+  token = betterAuthToken(auth, { maxCacheSeconds: 60, revocation: stores.revocation });
+  return { config, database, auth, token, stores, redis };
 }
 
 /**
@@ -88,12 +130,13 @@ async function checkSigningKey(auth: Auth): Promise<void> {
 }
 
 /**
- * Closes the database when `next start` is told to stop; Next drains requests, then exits.
- * PGlite flushes on close; a process killed outright leaves its log to be replayed on the next
- * start, like a PostgreSQL crash. The directory lock is given back on close, or on exit should
- * Next exit before the close is done (@handoff/db-kit).
+ * Closes the database and Redis when `next start` is told to stop; Next drains requests, then
+ * exits. PGlite flushes on close; a process killed outright leaves its log to be replayed on
+ * the next start, like a PostgreSQL crash. The directory lock is given back on close, or on
+ * exit should Next exit before the close is done (@handoff/db-kit). Redis is closed on exit
+ * itself, not on the signal: requests Next is still draining count their limits there.
  */
-function closeOnExit(database: Database): void {
+function closeOnExit(database: Database, redis: RedisConnections | null): void {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       database.close().catch((error: unknown) => {
@@ -101,4 +144,5 @@ function closeOnExit(database: Database): void {
       });
     });
   }
+  if (redis !== null) process.once("exit", () => redis.destroy());
 }

@@ -46,7 +46,7 @@ export async function personalWorkspace(db: Db, owner: Owner): Promise<Workspace
 }
 
 /** "Ada's workspace"; the part of the email before `@` when the user gave no name. */
-export function workspaceName(owner: Pick<Owner, "name" | "email">): string {
+function workspaceName(owner: Pick<Owner, "name" | "email">): string {
   const name = owner.name.trim() || owner.email.split("@")[0] || "My";
   return `${name}'s workspace`;
 }

@@ -12,7 +12,7 @@ export interface ToolActivity {
   readonly error?: string;
 }
 
-export interface UserTurn {
+interface UserTurn {
   readonly id: number;
   readonly role: "user";
   readonly text: string;
