@@ -1,3 +1,4 @@
+export { findServerBinaries, userIds } from "./postgres-cluster.js";
 export {
   createPostgresDatabase,
   type EmptyPostgresDatabase,

@@ -118,8 +118,11 @@ async function removeOrphans(run: (program: string, args: string[]) => Promise<u
   }
 }
 
-/** The folder holding `initdb` and `pg_ctl`: Debian's newest, or the first on `PATH`. */
-async function findServerBinaries(): Promise<string> {
+/**
+ * The folder holding `initdb` and `pg_ctl`: Debian's newest, or the first on `PATH`. Also used
+ * by `npm run start:cluster` (scripts/start-cluster.mjs), whose PostgreSQL is kept, not thrown away.
+ */
+export async function findServerBinaries(): Promise<string> {
   const debian = "/usr/lib/postgresql";
   const versions = existsSync(debian) ? await readdir(debian) : [];
   const candidates = [
@@ -139,7 +142,8 @@ async function findServerBinaries(): Promise<string> {
   return found;
 }
 
-async function userIds(name: string): Promise<{ uid: number; gid: number }> {
+/** The uid and gid of `name` (as root, PostgreSQL runs as `postgres`: it refuses root). */
+export async function userIds(name: string): Promise<{ uid: number; gid: number }> {
   try {
     const [uid, gid] = await Promise.all([exec("id", ["-u", name]), exec("id", ["-g", name])]);
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
