@@ -54,6 +54,12 @@ export type HandoffErrorCode =
   | "ERR_CHATKIT_UPSTREAM"
   | "ERR_STORE_UNAVAILABLE"
   | "ERR_REVOCATION_UNAVAILABLE"
+  | "ERR_SESSION_EXPIRED"
+  | "ERR_OIDC_STATE_MISMATCH"
+  | "ERR_OIDC_CALLBACK_FAILED"
+  | "ERR_OIDC_INVALID_RETURN_TO"
+  | "ERR_OIDC_LOGOUT_TOKEN_INVALID"
+  | "ERR_OIDC_PROVIDER_UNAVAILABLE"
   | "ERR_INTERNAL";
 
 /** Options every Handoff error accepts. */
@@ -524,6 +530,118 @@ export class RevocationUnavailableError extends HandoffError {
       503,
       "Session revocation unavailable",
       "Signed-out sessions cannot be checked right now; try again shortly.",
+      { cause, headers: { "retry-after": "1" } },
+    );
+  }
+}
+
+/**
+ * 401: the session has ended: the provider refused its refresh token (`invalid_grant`: revoked,
+ * expired or reused), or it was logged out (back-channel logout, sign-out elsewhere). The
+ * session cookie is cleared with this answer; the user signs in again.
+ */
+export class SessionExpiredError extends HandoffError {
+  declare readonly code: "ERR_SESSION_EXPIRED";
+  /**
+   * `Set-Cookie` values sent with the 401 (by `toResponse`), which expire the session cookie:
+   * a token source that throws this error has no other way to set cookies.
+   */
+  readonly setCookie: readonly string[];
+
+  constructor(cause?: unknown, setCookie: readonly string[] = []) {
+    super(
+      "ERR_SESSION_EXPIRED",
+      401,
+      "Session ended",
+      "The session has ended or can no longer be renewed. Sign in again.",
+      { cause },
+    );
+    this.setCookie = setCookie;
+  }
+
+  override toResponse(context: { requestId?: string } = {}): Response {
+    const response = super.toResponse(context);
+    for (const cookie of this.setCookie) response.headers.append("set-cookie", cookie);
+    return response;
+  }
+}
+
+/**
+ * 400: an OpenID Connect callback whose `state` is missing, does not match the login
+ * transaction, or arrives without one (its cookie expired or was never set): the answer may
+ * have been started by someone else (RFC 6749 §10.12, login CSRF).
+ */
+export class OidcStateMismatchError extends HandoffError {
+  declare readonly code: "ERR_OIDC_STATE_MISMATCH";
+
+  constructor() {
+    super(
+      "ERR_OIDC_STATE_MISMATCH",
+      400,
+      "Sign-in state mismatch",
+      "The sign-in answer does not belong to a sign-in started in this browser. Start again.",
+    );
+  }
+}
+
+/**
+ * 400: the provider answered the sign-in with an error, or its answer failed validation (a
+ * replayed or foreign code, a wrong PKCE verifier, an ID token whose nonce or signature is
+ * wrong). `error` carries the OAuth error code when there is one.
+ */
+export class OidcCallbackError extends HandoffError {
+  declare readonly code: "ERR_OIDC_CALLBACK_FAILED";
+
+  constructor(error: string, cause?: unknown) {
+    super(
+      "ERR_OIDC_CALLBACK_FAILED",
+      400,
+      "Sign-in failed",
+      "The identity provider's answer could not be accepted. Start the sign-in again.",
+      { cause, members: { error } },
+    );
+  }
+}
+
+/** 400: a `returnTo` that is not a path of this app (an open redirect, CWE-601). */
+export class InvalidReturnToError extends HandoffError {
+  declare readonly code: "ERR_OIDC_INVALID_RETURN_TO";
+
+  constructor() {
+    super(
+      "ERR_OIDC_INVALID_RETURN_TO",
+      400,
+      "Invalid returnTo",
+      "returnTo must be a path of this application, such as /tasks.",
+    );
+  }
+}
+
+/**
+ * 400: a back-channel logout request whose `logout_token` fails validation (OpenID Connect
+ * Back-Channel Logout 1.0 §2.6), or one already used (its `jti` seen before).
+ */
+export class LogoutTokenInvalidError extends HandoffError {
+  declare readonly code: "ERR_OIDC_LOGOUT_TOKEN_INVALID";
+
+  constructor(reason: string, cause?: unknown) {
+    super("ERR_OIDC_LOGOUT_TOKEN_INVALID", 400, "Invalid logout token", reason, { cause });
+  }
+}
+
+/**
+ * 503: the OpenID provider could not be reached, or answered with a server error (discovery,
+ * token endpoint). `Retry-After: 1`.
+ */
+export class OidcProviderUnavailableError extends HandoffError {
+  declare readonly code: "ERR_OIDC_PROVIDER_UNAVAILABLE";
+
+  constructor(cause?: unknown) {
+    super(
+      "ERR_OIDC_PROVIDER_UNAVAILABLE",
+      503,
+      "Identity provider unavailable",
+      "The identity provider did not answer; try again shortly.",
       { cause, headers: { "retry-after": "1" } },
     );
   }

@@ -39,3 +39,59 @@ export function readChunkedCookie(
   }
   return value === "" ? null : value;
 }
+
+/**
+ * Largest value per cookie: 4,096 bytes per cookie (RFC 6265 §6.1) less room for the name and
+ * attributes, as Auth.js's `SessionStore` does (3,936).
+ */
+const CHUNK_SIZE = 3936;
+
+/**
+ * The `Set-Cookie` values that store `value` under `name`, split into `name.0`, `name.1`, …
+ * when it outgrows one cookie, and that expire every copy the request carried and the new
+ * value does not overwrite (the unchunked name beside chunks, chunks past the new count):
+ * a stale chunk left behind would make the next read ambiguous or corrupt.
+ */
+export function writeChunkedCookie(
+  name: string,
+  value: string,
+  attributes: string,
+  maxAgeSeconds: number,
+  sent: ReadonlyMap<string, string>,
+): string[] {
+  const chunks: string[] = [];
+  for (let at = 0; at < value.length; at += CHUNK_SIZE) {
+    chunks.push(value.slice(at, at + CHUNK_SIZE));
+  }
+  const written =
+    chunks.length <= 1
+      ? new Map([[name, value]])
+      : new Map(chunks.map((chunk, index) => [`${name}.${index}`, chunk]));
+  const headers = [...written].map(
+    ([key, chunk]) => `${key}=${chunk}; ${attributes}; Max-Age=${maxAgeSeconds}`,
+  );
+  for (const old of chunkNames(name, sent)) {
+    if (!written.has(old)) headers.push(expiredCookie(old, attributes));
+  }
+  return headers;
+}
+
+/** The `Set-Cookie` values that expire `name` and each of its chunks the request carried. */
+export function clearChunkedCookie(
+  name: string,
+  attributes: string,
+  sent: ReadonlyMap<string, string>,
+): string[] {
+  const names = new Set([name, ...chunkNames(name, sent)]);
+  return [...names].map((old) => expiredCookie(old, attributes));
+}
+
+function chunkNames(name: string, sent: ReadonlyMap<string, string>): string[] {
+  return [...sent.keys()].filter(
+    (key) => key === name || (key.startsWith(name) && CHUNK_INDEX.test(key.slice(name.length))),
+  );
+}
+
+function expiredCookie(name: string, attributes: string): string {
+  return `${name}=; ${attributes}; Max-Age=0`;
+}

@@ -9,7 +9,7 @@ import {
   UpstreamFailedError,
 } from "../errors.js";
 import { type RateLimiter, rateLimiter } from "../rate-limit/limiter.js";
-import type { TokenSource } from "../tokens/types.js";
+import type { TokenResult, TokenSource } from "../tokens/types.js";
 import { type OutgoingBody, outgoingBody } from "./body.js";
 import { decodeForRuntime } from "./decode.js";
 import { describeCause, type LogSink, logSink } from "./log.js";
@@ -61,6 +61,12 @@ export interface HandoffProxy {
 /** Statuses whose responses never have a body (RFC 9110 §6.4.1, §15.3.6, §15.4.5). */
 const NULL_BODY = new Set([204, 205, 304]);
 
+/** Methods a 401 `invalid_token` may be retried for: idempotent (RFC 9110 §9.2.2), not POST/PATCH. */
+const RETRYABLE = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
+
+/** A Bearer challenge saying the token itself was refused (RFC 6750 §3, §3.1). */
+const INVALID_TOKEN = /\bBearer\b[\s\S]*?\berror\s*=\s*"?invalid_token\b/i;
+
 /** A token that would split the Authorization header must never be sent. */
 const HEADER_BREAKING = /[\r\n\0]/;
 
@@ -77,6 +83,8 @@ interface Checked {
   started: number;
   /** The status answered, once known: a body that fails later is logged with it. */
   status: number;
+  /** The token source's own cookies (a `TokenResult`), sent with whatever is answered. */
+  setCookie: readonly string[];
 }
 
 /**
@@ -118,12 +126,23 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     const site = publicSite(request.headers, url, resolved.trustForwarded);
     csrf?.(request, site.origin);
     const target = targetUrl(resolved.upstream, rest, search);
-    return { request, method, requestId, context, site, target, path, started, status: 0 };
+    return {
+      request,
+      method,
+      requestId,
+      context,
+      site,
+      target,
+      path,
+      started,
+      status: 0,
+      setCookie: [],
+    };
   }
 
   /** Token, then upstream: the whole path when no rate limit is configured. */
   function forward(checked: Checked): Promise<UpstreamResponse> {
-    const token = readToken(resolved.token, checked.request);
+    const token = readToken(resolved.token, checked);
     return typeof token === "string"
       ? withToken(checked, token)
       : token.then((value) => withToken(checked, value));
@@ -138,7 +157,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     const afterIp = (): Promise<UpstreamResponse> => {
       const perSession = limits.perSession;
       if (perSession === null) return forward(checked);
-      const token = readToken(resolved.token, checked.request);
+      const token = readToken(resolved.token, checked);
       const limited = (value: string) =>
         perSession(value, checked.request).then(() => withToken(checked, value));
       return typeof token === "string" ? limited(token) : token.then(limited);
@@ -171,8 +190,59 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     // Set after the `headers` hook, which therefore cannot replace it.
     headers.authorization = `Bearer ${token}`;
     const body = outgoingBody(checked.request, checked.method, resolved.maxRequestBytes);
-    if (body instanceof Promise) return body.then((ready) => exchange(checked, headers, ready));
-    return exchange(checked, headers, body);
+    if (resolved.token.renew === undefined) {
+      if (body instanceof Promise) return body.then((ready) => exchange(checked, headers, ready));
+      return exchange(checked, headers, body);
+    }
+    const send = (ready: OutgoingBody) =>
+      exchange(checked, headers, ready).then((upstream) =>
+        retried(checked, headers, ready, token, upstream),
+      );
+    return body instanceof Promise ? body.then(send) : send(body);
+  }
+
+  /**
+   * Sends the request once more with a renewed token when the upstream said the token was
+   * invalid (RFC 6750 §3.1) and the source can renew it: only for a method that is safe to
+   * repeat (idempotent, RFC 9110 §9.2.2) whose body is not a stream already spent.
+   */
+  function retried(
+    checked: Checked,
+    headers: Record<string, string>,
+    body: OutgoingBody,
+    token: string,
+    upstream: UpstreamResponse,
+  ): UpstreamResponse | Promise<UpstreamResponse> {
+    const renew = resolved.token.renew;
+    if (
+      renew === undefined ||
+      upstream.status !== 401 ||
+      !RETRYABLE.has(checked.method) ||
+      body.body instanceof ReadableStream ||
+      !upstream.headers.some(
+        ([name, value]) => name === "www-authenticate" && INVALID_TOKEN.test(value),
+      )
+    ) {
+      return upstream;
+    }
+    const release = () => {
+      if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
+    };
+    return Promise.resolve()
+      .then(() => renew(checked.request, token))
+      .then(
+        (renewed) => {
+          const fresh = unwrap(renewed, checked);
+          if (fresh === null || fresh === "") return upstream;
+          release();
+          headers.authorization = `Bearer ${usableToken(fresh)}`;
+          return exchange(checked, headers, body);
+        },
+        (error: unknown) => {
+          release();
+          throw sourceFailure(error);
+        },
+      );
   }
 
   function exchange(
@@ -209,6 +279,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       // overwrite the policy of the 200 it revalidates.
       cacheControl: upstream.status === 304 ? null : resolved.defaultCacheControl,
       requestId: checked.requestId,
+      sourceCookies: checked.setCookie,
     });
     checked.status = upstream.status;
     let body = upstream.body;
@@ -224,21 +295,28 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       const started = Date.now();
       const requestId = requestIdOf(request.headers);
       let url: URL | undefined;
+      let checked: Checked | undefined;
       const answer = (response: Response, failure?: HandoffError): Response => {
         if (log) report(log, request, url, requestId, response.status, started, failure);
         return response;
       };
       const fail = (error: unknown): Response => {
         const failure = request.signal?.aborted ? new ClientAbortedError() : asHandoffError(error);
-        return answer(failure.toResponse({ requestId }), failure);
+        const response = failure.toResponse({ requestId });
+        // A session the source already rewrote (its refresh token maybe rotated) must reach the
+        // browser even when the request then fails (429, 502): the old one may be spent.
+        for (const cookie of checked?.setCookie ?? [])
+          response.headers.append("set-cookie", cookie);
+        return answer(response, failure);
       };
       try {
         url = new URL(request.url);
-        const checked = check(request, url, requestId, context, started);
-        const sent = limiter === null ? forward(checked) : forwardLimited(checked, limiter);
+        const ready = check(request, url, requestId, context, started);
+        checked = ready;
+        const sent = limiter === null ? forward(ready) : forwardLimited(ready, limiter);
         return sent.then((upstream) => {
           try {
-            return answer(toClientResponse(checked, upstream));
+            return answer(toClientResponse(ready, upstream));
           } catch (error) {
             // An answer the proxy cannot pass on: release the upstream connection too.
             if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
@@ -270,20 +348,41 @@ function firstValue(list: string | null): string | null {
   return list === null ? null : (list.split(",")[0]?.trim() ?? null);
 }
 
-/** The token, synchronously when the source answers synchronously. */
-function readToken(source: TokenSource, request: Request): string | Promise<string> {
+/**
+ * The token, synchronously when the source answers synchronously. The cookies of a
+ * `TokenResult` are kept on `checked` first, so that a 401 for its `null` token carries them.
+ */
+function readToken(source: TokenSource, checked: Checked): string | Promise<string> {
   let token: ReturnType<TokenSource>;
   try {
-    token = source(request);
+    token = source(checked.request);
   } catch (error) {
     throw sourceFailure(error);
   }
   if (token instanceof Promise) {
-    return token.then(usableToken, (error: unknown) => {
-      throw sourceFailure(error);
-    });
+    return token.then(
+      (value) => usableToken(unwrap(value, checked)),
+      (error: unknown) => {
+        throw sourceFailure(error);
+      },
+    );
   }
-  return usableToken(token);
+  return usableToken(unwrap(token, checked));
+}
+
+/** A `TokenResult`'s token, its cookies checked and kept on `checked`. */
+function unwrap(result: string | TokenResult | null, checked: Checked): string | null {
+  if (typeof result !== "object" || result === null) return result;
+  const { token, setCookie = [] } = result;
+  if (!Array.isArray(setCookie) || !setCookie.every(usableCookie)) {
+    throw new TokenSourceError(new TypeError("the token source returned an unusable setCookie"));
+  }
+  checked.setCookie = setCookie;
+  return token;
+}
+
+function usableCookie(cookie: unknown): boolean {
+  return typeof cookie === "string" && cookie !== "" && !HEADER_BREAKING.test(cookie);
 }
 
 /**
@@ -338,9 +437,12 @@ function report(
 ): void {
   const level = failure === undefined || status < 500 ? "info" : status === 500 ? "error" : "warn";
   // Causes of upstream failures are logged (socket codes); a token source's cause is not, as
-  // its message may quote the very credential it failed on.
+  // its message may quote the very credential it failed on (a refresh token, for
+  // ERR_SESSION_EXPIRED).
   const cause =
-    failure && failure.code !== "ERR_TOKEN_SOURCE" ? describeCause(failure.cause) : undefined;
+    failure && failure.code !== "ERR_TOKEN_SOURCE" && failure.code !== "ERR_SESSION_EXPIRED"
+      ? describeCause(failure.cause)
+      : undefined;
   log({
     level,
     msg: failure ? failure.title : "proxied",

@@ -20,13 +20,23 @@ export interface ResponseHeaderContext {
   /** Added when the upstream sent no `Cache-Control`; `null` adds nothing. */
   cacheControl: string | null;
   requestId: string;
+  /** The token source's own cookies (a refreshed session), added after `setCookie` filtered. */
+  sourceCookies: readonly string[];
 }
+
+/**
+ * Replaces the upstream's caching policy on a response that carries the token source's
+ * cookies: `Set-Cookie` does not keep a shared cache from storing a response (RFC 9111 §7.3),
+ * which would then hand one user's session to the next.
+ */
+const WITH_SESSION_COOKIE = "private, no-store";
 
 /**
  * Builds the response headers for the client from the upstream's: end-to-end headers as they
  * came (Location, ETag, Cache-Control, Vary, Content-Disposition, WWW-Authenticate,
  * Retry-After, Content-Encoding, Content-Length…), less hop-by-hop ones (RFC 9110 §7.6.1),
- * plus `context.cacheControl` when the upstream said nothing about caching (RFC 9111 §3).
+ * plus `context.cacheControl` when the upstream said nothing about caching (RFC 9111 §3), and the
+ * token source's own cookies.
  */
 export function clientResponseHeaders(
   upstreamHeaders: ReadonlyArray<[string, string]>,
@@ -51,11 +61,17 @@ export function clientResponseHeaders(
       continue;
     }
     if (name === "x-request-id") hasRequestId = true;
-    else if (name === "cache-control") hasCacheControl = true;
+    else if (name === "cache-control") {
+      hasCacheControl = true;
+      if (context.sourceCookies.length > 0) continue;
+    }
     out.push([name, value]);
   }
   if (!hasRequestId) out.push(["x-request-id", context.requestId]);
-  if (!hasCacheControl && context.cacheControl !== null) {
+  if (context.sourceCookies.length > 0) {
+    out.push(["cache-control", WITH_SESSION_COOKIE]);
+    for (const cookie of context.sourceCookies) out.push(["set-cookie", cookie]);
+  } else if (!hasCacheControl && context.cacheControl !== null) {
     out.push(["cache-control", context.cacheControl]);
   }
   return out;

@@ -4,6 +4,7 @@ import { readChunkedCookie } from "../lib/chunked-cookie.js";
 import { parseCookieHeader } from "../lib/cookies.js";
 import { hkdfSha256 } from "../lib/hkdf.js";
 import { sha256Base64url } from "../lib/sha256.js";
+import { type AuthjsRefreshOptions, sessionRefresher } from "./authjs-refresh.js";
 import type { TokenSource } from "./types.js";
 
 /** Options of {@link authjsToken}. */
@@ -28,6 +29,13 @@ export interface AuthjsTokenOptions {
    * @default undefined (the `__Secure-` name, then the plain one)
    */
   secureCookie?: boolean;
+  /**
+   * Refreshes the backend token when it expires within `skewSeconds`, once per session per
+   * process, and writes the updated session back as Auth.js's own cookie (`Set-Cookie` on the
+   * proxied response), since Auth.js cannot save it from a Server Component or middleware.
+   * @default undefined (the claim is forwarded as it is, expired or not)
+   */
+  refresh?: AuthjsRefreshOptions;
 }
 
 // @auth/core lib/utils/cookie.js defaultCookies(): the prefix is added on https.
@@ -38,6 +46,13 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // @auth/core jwt.js: the only algorithms its encode() emits.
 const ALG = "dir";
 const ENC = "A256CBC-HS512";
+
+interface SessionCookie {
+  name: string;
+  /** The cookie's value, chunks joined. */
+  token: string;
+  cookies: ReadonlyMap<string, string>;
+}
 
 interface DerivedKey {
   key: Uint8Array;
@@ -61,8 +76,15 @@ interface DerivedKey {
  * name or chunk repeated, or the unchunked name beside chunks) rejects with
  * `AmbiguousSessionCookieError` (401 `ERR_AMBIGUOUS_SESSION_COOKIE`), since a sibling subdomain
  * can toss in a copy that browsers send first. Derived keys are cached per
- * cookie name; decrypted tokens are not cached, so nothing outlives the request. Its
+ * cookie name; decrypted tokens are not cached, so nothing outlives the request (with
+ * `refresh`, a refreshed token is kept while it is fresh, keyed by the old cookie's hash). Its
  * `sessionKey` is the SHA-256 of the session cookie (chunks joined), without decrypting it.
+ *
+ * With `refresh`, a token that expires within `skewSeconds` is renewed by your function (one
+ * call per session per process, however many requests wait for it) and the session is written
+ * back, encrypted as @auth/core's `encode()` does, as `Set-Cookie` on the response (a
+ * `TokenResult`); a refresh that fails answers 401 `ERR_SESSION_EXPIRED` and expires the
+ * cookie.
  *
  * @throws InvalidConfigError (`ERR_INVALID_CONFIG`) when the options are unusable.
  * @example
@@ -71,6 +93,23 @@ interface DerivedKey {
  *   upstream: "https://api.example.com",
  *   mount: "/api/proxy",
  *   token: authjsToken({ secret: process.env.AUTH_SECRET!, secureCookie: true }),
+ * });
+ *
+ * const refreshing = authjsToken({
+ *   secret: process.env.AUTH_SECRET!,
+ *   secureCookie: true,
+ *   refresh: {
+ *     refresh: async ({ refreshToken }) => {
+ *       const response = await fetch("https://api.example.com/token/refresh", {
+ *         method: "POST",
+ *         body: new URLSearchParams({ refresh_token: refreshToken ?? "" }),
+ *         signal: AbortSignal.timeout(5_000),
+ *       });
+ *       if (response.status === 400 || response.status === 401) return null;
+ *       const body = await response.json();
+ *       return { accessToken: body.access_token, expiresAt: body.expires_at, refreshToken: body.refresh_token };
+ *     },
+ *   },
  * });
  * ```
  */
@@ -101,15 +140,22 @@ export function authjsToken(options: AuthjsTokenOptions): TokenSource {
   };
 
   /** The first session cookie present, by the names' order; throws when one is repeated. */
-  const sessionCookie = (request: Request): { name: string; token: string } | null => {
+  const sessionCookie = (request: Request): SessionCookie | null => {
     const repeated = new Set<string>();
     const cookies = parseCookieHeader(request.headers.get("cookie"), repeated);
     for (const name of names) {
       const token = readChunkedCookie(cookies, name, repeated);
-      if (token !== null) return { name, token };
+      if (token !== null) return { name, token, cookies };
     }
     return null;
   };
+  const refresh =
+    options.refresh === undefined
+      ? null
+      : sessionRefresher(options.refresh, claim, async (name) => {
+          const [current] = await keysFor(name);
+          return current as DerivedKey;
+        });
 
   const source: TokenSource = async (request) => {
     // The first name present decides: a valid `__Secure-` session is never replaced by a
@@ -119,7 +165,10 @@ export function authjsToken(options: AuthjsTokenOptions): TokenSource {
     if (cookie === null) return null;
     const payload = await decrypt(cookie.token, await keysFor(cookie.name));
     const value = payload !== null && Object.hasOwn(payload, claim) ? payload[claim] : null;
-    return typeof value === "string" && value !== "" ? value : null;
+    if (payload === null || typeof value !== "string" || value === "") return null;
+    if (refresh === null) return value;
+    const { name, token, cookies } = cookie;
+    return refresh({ name, value: token, cookies, payload, token: value });
   };
   source.sessionKey = (request) => {
     const cookie = sessionCookie(request);
