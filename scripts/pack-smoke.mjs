@@ -30,9 +30,10 @@ import { authjsToken, cookieToken, createProxy, errors, HandoffError, isHandoffE
 import { createChatKitSessions, memorySessionStore } from "handoff-bff/chatkit";
 import { createChatKitFetch, createClientSecretGetter } from "handoff-bff/chatkit/client";
 import { createFetch, errorCode, readEvents } from "handoff-bff/client";
-import { toNextHandlers } from "handoff-bff/next";
+import { toNextHandlers, toNextOidcHandlers } from "handoff-bff/next";
 import { nodeTransport, toNodeListener } from "handoff-bff/node";
-import { redisChatKitSessionStore, redisRateLimitStore, redisRevocation } from "handoff-bff/redis";
+import { createOidc } from "handoff-bff/oidc";
+import { redisChatKitSessionStore, redisRateLimitStore, redisRefreshLock, redisRevocation, redisSessionStore } from "handoff-bff/redis";
 
 const upstream = http.createServer((req, res) => res.end(JSON.stringify({ url: req.url, auth: req.headers.authorization })));
 await new Promise((r) => upstream.listen(0, "127.0.0.1", r));
@@ -42,7 +43,9 @@ await new Promise((r) => front.listen(0, "127.0.0.1", r));
 const answer = await (await fetch("http://127.0.0.1:" + front.address().port + "/api/tasks?x=1", { headers: { cookie: "sid=packed" } })).json();
 if (answer.url !== "/v1/tasks?x=1" || answer.auth !== "Bearer packed") throw new Error("unexpected: " + JSON.stringify(answer));
 if (typeof toNextHandlers(proxy).GET !== "function" || typeof authjsToken({ secret: "s" }) !== "function") throw new Error("exports missing");
-for (const fn of [createChatKitSessions, memorySessionStore, createChatKitFetch, createClientSecretGetter, createFetch, readEvents, redisChatKitSessionStore, redisRateLimitStore, redisRevocation]) {
+const oidc = createOidc({ issuer: "https://id.example", clientId: "app", redirectUri: "https://app.example/auth/callback", appOrigin: "https://app.example", session: { secret: "0123456789abcdef0123456789abcdef" } });
+if (typeof oidc.handle !== "function" || typeof oidc.token !== "function") throw new Error("handoff-bff/oidc is broken");
+for (const fn of [createChatKitSessions, memorySessionStore, createChatKitFetch, createClientSecretGetter, createFetch, readEvents, redisChatKitSessionStore, redisRateLimitStore, redisRevocation, redisSessionStore, redisRefreshLock, toNextOidcHandlers]) {
   if (typeof fn !== "function") throw new Error("an entry's export is missing");
 }
 const limited = new errors.RateLimitedError("ip", 1, 60, 1);

@@ -31,10 +31,20 @@ const ENTRIES: Record<string, { file: string; exports: string[] }> = {
     file: "../src/chatkit/client/index.js",
     exports: ["createChatKitFetch", "createClientSecretGetter"],
   },
-  "handoff-bff/next": { file: "../src/next/index.js", exports: ["toNextHandlers"] },
+  "handoff-bff/next": {
+    file: "../src/next/index.js",
+    exports: ["toNextHandlers", "toNextOidcHandlers"],
+  },
+  "handoff-bff/oidc": { file: "../src/oidc/index.js", exports: ["createOidc"] },
   "handoff-bff/redis": {
     file: "../src/redis/index.js",
-    exports: ["redisChatKitSessionStore", "redisRateLimitStore", "redisRevocation"],
+    exports: [
+      "redisChatKitSessionStore",
+      "redisRateLimitStore",
+      "redisRefreshLock",
+      "redisRevocation",
+      "redisSessionStore",
+    ],
   },
   "handoff-bff/node": {
     file: "../src/node/index.js",
