@@ -192,15 +192,16 @@ describe("Redis stopped, then started again", () => {
       expect(codeOf(refused)).toBe("ERR_STORE_UNAVAILABLE");
       expect(refused.headers["retry-after"]).toBe("1");
     }
-    let recovered: Answer | undefined;
-    for (let i = 0; i < 40; i++) {
-      recovered = await at(cluster.web, "/api/proxy/api/tasks", { cookie });
-      if (recovered.status === 200) break;
-      await pause(250);
-    }
-    expect(recovered?.status, recovered?.text).toBe(200);
-    for (const origin of cluster.webs) {
-      expect((await at(origin, "/api/proxy/api/tasks", { cookie })).status).toBe(200);
+    // Each instance reconnects on its own (node-redis backs off between attempts, then the
+    // revocation subscription resynchronises): every one serves again within seconds.
+    for (const origin of [cluster.web, ...cluster.webs]) {
+      let recovered: Answer | undefined;
+      for (let i = 0; i < 40; i++) {
+        recovered = await at(origin, "/api/proxy/api/tasks", { cookie });
+        if (recovered.status === 200) break;
+        await pause(250);
+      }
+      expect(recovered?.status, `${origin}: ${recovered?.text}`).toBe(200);
     }
   });
 });
