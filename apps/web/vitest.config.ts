@@ -8,7 +8,7 @@ export default defineConfig({
     // The auth tests start PGlite (WebAssembly) in memory: a second or two each.
     testTimeout: 30_000,
     // A throwaway redis-server (or TEST_REDIS_URL) for the cluster tests (lib/cluster*.test.ts).
-    globalSetup: ["lib/testing/redis-global-setup.ts"],
+    globalSetup: ["@handoff/db-kit/testing/redis-global"],
     hookTimeout: 60_000,
   },
 });

@@ -1,8 +1,8 @@
+import { type RedisServer, startRedisServer } from "@handoff/db-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markDraining, readiness } from "./readiness";
 import { signUp } from "./testing/auth";
 import { eventually, type Instance, startCluster } from "./testing/cluster";
-import { type RedisServer, startRedisServer } from "./testing/redis-server";
 
 // A Redis of this file's own: the tests stop it.
 let redis: RedisServer;

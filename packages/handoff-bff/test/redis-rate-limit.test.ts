@@ -1,10 +1,10 @@
+import { type RedisServer, startRedisServer } from "@handoff/db-kit/testing";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { betterAuthToken, cookieToken, createProxy, type RateLimitStore } from "../src/index.js";
 import { redisRateLimitStore } from "../src/redis/index.js";
 import { makeAuth, withCookie } from "./better-auth.js";
 import { startUpstream, type TestServer } from "./helpers.js";
 import { eventually, redisClients, uniquePrefix } from "./redis-clients.js";
-import { type RedisServer, startRedisServer } from "./redis-server.js";
 
 const shared = redisClients(inject("redisUrl"));
 let upstream: TestServer | undefined;

@@ -1,10 +1,10 @@
+import { type RedisServer, startRedisServer } from "@handoff/db-kit/testing";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { betterAuthToken, createProxy, errors } from "../src/index.js";
 import { type RedisRevocation, redisRevocation } from "../src/redis/index.js";
 import { makeAuth, withCookie } from "./better-auth.js";
 import { startUpstream, type TestServer } from "./helpers.js";
 import { eventually, redisClients, uniquePrefix } from "./redis-clients.js";
-import { type RedisServer, startRedisServer } from "./redis-server.js";
 
 let clients = redisClients(inject("redisUrl"));
 const stores: RedisRevocation[] = [];

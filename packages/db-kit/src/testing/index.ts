@@ -5,3 +5,4 @@ export {
   testPostgresUrl,
 } from "./postgres-database.js";
 export type { TestPostgres } from "./provided.js";
+export { type RedisServer, startRedisServer } from "./redis-server.js";

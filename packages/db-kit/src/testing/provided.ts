@@ -9,5 +9,7 @@ export type TestPostgres = { url: string } | { url: null; problem: string };
 declare module "vitest" {
   export interface ProvidedContext {
     testPostgres: TestPostgres;
+    /** A Redis every test file may share (`TEST_REDIS_URL`, else a throwaway redis-server). */
+    redisUrl: string;
   }
 }

@@ -1,6 +1,6 @@
 // A throwaway redis-server for tests: a free 127.0.0.1 port, no persistence, a temporary
-// directory, stopped (and the directory removed) by `stop()`. Copied from
-// packages/handoff-bff/test/redis-server.ts (self-contained: node: modules only).
+// directory, stopped (and the directory removed) by `stop()`. Shared by every workspace's
+// Redis tests through `@handoff/db-kit/testing`.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Socket } from "node:net";

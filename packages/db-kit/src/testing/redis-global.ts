@@ -1,12 +1,10 @@
+/**
+ * Vitest global setup (`globalSetup: ["@handoff/db-kit/testing/redis-global"]`): one Redis for
+ * the whole run, read by test files with `inject("redisUrl")` (typed in provided.ts).
+ */
 import type { TestProject } from "vitest/node";
-import { startRedisServer } from "./redis-server";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** A Redis the test files share (`TEST_REDIS_URL`, else a throwaway redis-server). */
-    redisUrl: string;
-  }
-}
+import "./provided.js";
+import { startRedisServer } from "./redis-server.js";
 
 /** One redis-server for the whole run, unless `TEST_REDIS_URL` names one. */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
