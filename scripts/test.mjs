@@ -60,9 +60,9 @@ const steps = [
   ]),
   { name: "web tests", cwd: "apps/web", vitest: true },
   {
-    name: "build the system (api, web) for the e2e tests",
+    name: "build the system (api, web) and the OIDC example for the e2e tests",
     cwd: ".",
-    cmd: "npm run build --silent -w @handoff/db-kit && npm run build --silent -w handoff-chatkit && npm run build --silent -w api && npm run build --silent -w web",
+    cmd: "npm run build --silent -w @handoff/db-kit && npm run build --silent -w handoff-chatkit && npm run build --silent -w api && npm run build --silent -w web && npm run build --silent -w example-oidc",
   },
   { name: "e2e tests (Chromium)", cwd: "e2e", vitest: true },
 ];

@@ -53,7 +53,10 @@ export function backchannelLogoutRoute(context: OidcContext) {
       ({ payload: claims } = await jwtVerify(token, jwks.set, {
         issuer: metadata.issuer,
         audience: options.clientId,
-        algorithms: [config.clientMetadata().id_token_signed_response_alg ?? "RS256"],
+        algorithms: logoutTokenAlgorithms(
+          config.clientMetadata().id_token_signed_response_alg,
+          metadata.id_token_signing_alg_values_supported,
+        ),
         requiredClaims: ["iat", "jti", "events"],
         maxTokenAge: MAX_AGE_SECONDS,
         clockTolerance: CLOCK_TOLERANCE,
@@ -101,4 +104,19 @@ export function backchannelLogoutRoute(context: OidcContext) {
     );
     return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
   });
+}
+
+/**
+ * A logout token is signed as the provider signs ID tokens (Back-Channel Logout §2.6 step 3):
+ * the client's registered `id_token_signed_response_alg`, else what the provider advertises
+ * (`id_token_signing_alg_values_supported`, OpenID Connect Discovery §3), less `none` and the
+ * HMAC algorithms, whose key would be the client secret; else RS256, the default (Core §3.1.3.7).
+ */
+export function logoutTokenAlgorithms(
+  registered: string | undefined,
+  advertised: readonly string[] | undefined,
+): string[] {
+  if (registered !== undefined) return [registered];
+  const asymmetric = (advertised ?? []).filter((alg) => alg !== "none" && !alg.startsWith("HS"));
+  return asymmetric.length > 0 ? asymmetric : ["RS256"];
 }
