@@ -7,7 +7,7 @@
 // Knobs: BENCH_ROUNDS, BENCH_DURATION (s per round), BENCH_WARMUP (s), BENCH_CONNECTIONS,
 // BENCH_DOWNLOAD_MB, BENCH_DOWNLOAD_TRIES, BENCH_SSE_TRIES, BENCH_UPSTREAM_PORT (default 8100),
 // BENCH_REBUILD=1 (force `next build`), BENCH_PHASES=small,download,sse (which to run),
-// BENCH_TARGETS=floor,proxy,… (which targets; the floor and proxy are needed for the ratio). Progress goes to stderr, the report to stdout and to
+// BENCH_TARGETS=floor,proxy,front-door,… (which targets; the floor and proxy are needed for the ratio). Progress goes to stderr, the report to stdout and to
 // bench/results/<time>.json. Any build or target that fails stops the run.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -84,7 +84,17 @@ async function main() {
     env: { ...env, NODE_ENV: "production" },
     readyUrl: `${nextUrl}/api/floor`,
   });
-  log(`upstream ${upstreamUrl} (pid ${upstreamPid}), next ${nextUrl} (pid ${nextPid})`);
+  // The front door: the same build in a custom server, createFrontDoor before Next.js.
+  const doorPort = await freePort();
+  const doorUrl = `http://127.0.0.1:${doorPort}`;
+  const doorPid = await server([join(here, "front-door.mjs"), String(doorPort)], {
+    cwd: here,
+    env: { ...env, NODE_ENV: "production" },
+    readyUrl: `${doorUrl}/api/floor`,
+  });
+  log(
+    `upstream ${upstreamUrl} (pid ${upstreamPid}), next ${nextUrl} (pid ${nextPid}), front door ${doorUrl} (pid ${doorPid})`,
+  );
 
   // pid: the server whose CPU time and RSS are charged to the target.
   const targets = [
@@ -92,6 +102,7 @@ async function main() {
     { name: "floor-catchall", smallUrl: `${nextUrl}/api/floor-catchall/small`, pid: nextPid },
     { name: "proxy", base: `${nextUrl}/api/proxy`, pid: nextPid },
     { name: "rewrites", base: `${nextUrl}/rw`, pid: nextPid },
+    { name: "front-door", base: `${doorUrl}/api/proxy`, pid: doorPid },
     { name: "direct", base: upstreamUrl, pid: upstreamPid },
     { name: "handwritten", base: `${nextUrl}/api/handwritten`, pid: nextPid },
   ];

@@ -46,7 +46,12 @@ export async function smallGets(targets, config) {
       ...medians(rs, ["rps", "p50", "p99", "cpuUsPerRequest"]),
       failures: rs.reduce((sum, r) => sum + r.failures, 0),
     })),
-    ratios: { proxyToFloor: ratio("proxy", "floor"), proxyToRewrites: ratio("proxy", "rewrites") },
+    ratios: {
+      proxyToFloor: ratio("proxy", "floor"),
+      proxyToRewrites: ratio("proxy", "rewrites"),
+      frontDoorToRewrites: ratio("front-door", "rewrites"),
+      frontDoorToFloor: ratio("front-door", "floor"),
+    },
     rounds,
   };
 }
@@ -72,8 +77,16 @@ export async function downloads(targets, config) {
   const summary = mapValues(tries, (rs) =>
     medians(rs, ["mibPerSecond", "seconds", "rssGrowthMiB"]),
   );
-  const proxyToRewrites = summary.proxy.mibPerSecond / summary.rewrites.mibPerSecond;
-  return { summary, ratios: { proxyToRewrites }, tries };
+  const per = (a, b) =>
+    summary[a] && summary[b] ? summary[a].mibPerSecond / summary[b].mibPerSecond : Number.NaN;
+  return {
+    summary,
+    ratios: {
+      proxyToRewrites: per("proxy", "rewrites"),
+      frontDoorToRewrites: per("front-door", "rewrites"),
+    },
+    tries,
+  };
 }
 
 /** First-event latency per target, with and without Accept-Encoding: gzip (Next compresses). */

@@ -53,6 +53,7 @@ function smallSection(small) {
   out.push(
     "",
     `  >>> proxy/floor req/s = ${fixed(small.ratios.proxyToFloor, 2)}   (proxy/rewrites = ${fixed(small.ratios.proxyToRewrites, 2)}; median of per-round ratios)`,
+    `  >>> front-door/rewrites req/s = ${fixed(small.ratios.frontDoorToRewrites, 2)}   (front-door/floor = ${fixed(small.ratios.frontDoorToFloor, 2)})`,
   );
 
   return out;
@@ -72,7 +73,10 @@ function downloadSection(download, c) {
       ]),
     ),
   );
-  out.push("", `  >>> proxy/rewrites MiB/s = ${fixed(download.ratios.proxyToRewrites, 2)}`);
+  out.push(
+    "",
+    `  >>> proxy/rewrites MiB/s = ${fixed(download.ratios.proxyToRewrites, 2)}   (front-door/rewrites = ${fixed(download.ratios.frontDoorToRewrites, 2)})`,
+  );
 
   return out;
 }

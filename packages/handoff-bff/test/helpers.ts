@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { createProxy as createFetchProxy } from "../src/index.js";
 import { createProxy as createNodeProxy } from "../src/index.node.js";
+import { createFrontDoor } from "../src/node/front-door.js";
 import { toNodeListener } from "../src/node/listener.js";
 import type { HandoffProxy, ProxyOptions } from "../src/proxy/index.js";
 
@@ -98,19 +99,76 @@ async function listen(server: http.Server, seen: Seen[]): Promise<TestServer> {
 export type Flavour = "node" | "fetch";
 export const FLAVOURS: Flavour[] = ["node", "fetch"];
 
+/** How the proxy is served: `toNodeListener` alone, or `createFrontDoor` before a fallback. */
+export type Via = "listener" | "front door";
+
+/**
+ * The servings the conformance and security suites run over. The front door runs with the
+ * Node transport only: it chooses where a request goes, not how it is sent upstream.
+ */
+export const SERVINGS: Array<{ flavour: Flavour; via: Via }> = [
+  { flavour: "node", via: "listener" },
+  { flavour: "fetch", via: "listener" },
+  { flavour: "node", via: "front door" },
+];
+
 export function makeProxy(flavour: Flavour, options: ProxyOptions): HandoffProxy {
   return flavour === "node" ? createNodeProxy(options) : createFetchProxy(options);
 }
 
-/** The proxy behind a real `node:http` server on 127.0.0.1, as an app would serve it. */
+/**
+ * The proxy behind a real `node:http` server on 127.0.0.1, as an app would serve it: through
+ * `toNodeListener`, or through `createFrontDoor` with {@link recordingFallback} behind it
+ * (whose requests are then in `fallback`).
+ */
 export async function startProxy(
   flavour: Flavour,
   options: ProxyOptions,
-): Promise<TestServer & { proxy: HandoffProxy }> {
+  via: Via = "listener",
+): Promise<TestServer & { proxy: HandoffProxy; fallback: Seen[] }> {
   const proxy = makeProxy(flavour, options);
-  const server = http.createServer(toNodeListener(proxy));
+  const fallback: Seen[] = [];
+  const server =
+    via === "listener"
+      ? http.createServer(toNodeListener(proxy))
+      : http.createServer(
+          createFrontDoor({ proxies: [proxy], fallback: recordingFallback(fallback) }).listener,
+        );
   const started = await listen(server, []);
-  return { ...started, proxy };
+  return { ...started, proxy, fallback };
+}
+
+/**
+ * A stand-in for Next.js behind the front door: records each request whole (body read to the
+ * end) and answers 404 with `X-Fallback: 1`, so a test can tell who answered.
+ */
+export function recordingFallback(seen: Seen[]): {
+  request(req: http.IncomingMessage, res: http.ServerResponse): void;
+} {
+  return {
+    request(req, res) {
+      const chunks: Buffer[] = [];
+      const record: Seen = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.alloc(0),
+      };
+      seen.push(record);
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        record.body = Buffer.concat(chunks);
+        res.writeHead(404, { "content-type": "text/plain", "x-fallback": "1" });
+        res.end("fallback");
+      });
+    },
+  };
+}
+
+/** Starts any `node:http` server on 127.0.0.1 (closing destroys its open sockets). */
+export function listenOn(server: http.Server): Promise<TestServer> {
+  return listen(server, []);
 }
 
 /** Sends raw bytes and returns the raw response head's status (0 when the peer hung up). */

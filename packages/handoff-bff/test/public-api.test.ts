@@ -48,7 +48,7 @@ const ENTRIES: Record<string, { file: string; exports: string[] }> = {
   },
   "handoff-bff/node": {
     file: "../src/node/index.js",
-    exports: ["nodeTransport", "toNodeListener"],
+    exports: ["createFrontDoor", "nodeTransport", "serveWithNext", "toNodeListener"],
   },
 };
 

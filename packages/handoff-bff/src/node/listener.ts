@@ -3,6 +3,10 @@ import { Readable } from "node:stream";
 import { AmbiguousPathError, MethodNotAllowedError } from "../errors.js";
 import type { HandoffProxy } from "../proxy/create-proxy.js";
 import { DEFAULT_METHODS as ALLOWED } from "../proxy/options.js";
+import { writeResponse } from "./write-response.js";
+
+/** Methods the Fetch standard forbids in a `Request` (Fetch §2.2.1). */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 /**
  * Serves a proxy from a `node:http` server (or Express, Connect, Fastify's raw handler):
@@ -20,46 +24,69 @@ import { DEFAULT_METHODS as ALLOWED } from "../proxy/options.js";
  * http.createServer(toNodeListener(proxy)).listen(3000, "127.0.0.1");
  * ```
  */
-/** Methods the Fetch standard forbids in a `Request` (Fetch §2.2.1). */
-const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
-
 export function toNodeListener(
   proxy: HandoffProxy,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return async (req, res) => {
-    if (!req.url?.startsWith("/")) {
-      // Absolute-form or asterisk-form targets (RFC 9112 §3.2.2–4) are for proxies and OPTIONS *.
-      await writeResponse(new AmbiguousPathError("is not an origin-form path").toResponse(), res);
-      return;
-    }
-    const abort = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) abort.abort(new Error("client closed the connection"));
-    });
-    let request: Request;
-    try {
-      request = toRequest(req, abort.signal);
-    } catch {
-      // `new Request` refuses the forbidden methods (Fetch §2.2.1: CONNECT, TRACE, TRACK) and
-      // a URL it cannot parse, such as one built from a malformed Host header.
-      const method = req.method ?? "";
-      const refusal = FORBIDDEN_METHODS.has(method.toUpperCase())
-        ? new MethodNotAllowedError(method, ALLOWED)
-        : new AmbiguousPathError("could not be read as a URL with its Host header");
-      await writeResponse(refusal.toResponse(), res);
-      return;
-    }
-    const response = await proxy.handle(request, {
-      rawTarget: req.url,
-      ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
-    });
-    await writeResponse(response, res, abort.signal);
-  };
+  return (req, res) => serveProxy(proxy, req, res, false);
 }
 
-function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+/**
+ * One request through a proxy, the way both `toNodeListener` and `createFrontDoor` serve it:
+ * the raw request-target byte for byte, the socket's address for `X-Forwarded-For`.
+ * `trustForwarded`: the `Request` URL takes its scheme from `X-Forwarded-Proto` (a reverse
+ * proxy in front terminated TLS), as token sources may read it.
+ */
+export async function serveProxy(
+  proxy: HandoffProxy,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trustForwarded: boolean,
+): Promise<void> {
+  if (!req.url?.startsWith("/")) {
+    // Absolute-form or asterisk-form targets (RFC 9112 §3.2.2–4) are for proxies and OPTIONS *.
+    await writeResponse(new AmbiguousPathError("is not an origin-form path").toResponse(), res);
+    return;
+  }
+  // The one `close` listener of this response; the body writer adds none that outlive a wait.
+  const abort = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort(new Error("client closed the connection"));
+  });
+  let request: Request;
+  try {
+    request = toRequest(req, abort.signal, trustForwarded);
+  } catch {
+    // `new Request` refuses the forbidden methods (Fetch §2.2.1: CONNECT, TRACE, TRACK) and
+    // a URL it cannot parse, such as one built from a malformed Host header.
+    const method = req.method ?? "";
+    const refusal = FORBIDDEN_METHODS.has(method.toUpperCase())
+      ? new MethodNotAllowedError(method, ALLOWED)
+      : new AmbiguousPathError("could not be read as a URL with its Host header");
+    await writeResponse(refusal.toResponse(), res);
+    return;
+  }
+  const response = await proxy.handle(request, {
+    rawTarget: req.url,
+    ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
+  });
+  await writeResponse(response, res, abort.signal);
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal, trustForwarded: boolean): Request {
   const host = req.headers.host ?? "localhost";
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  // Only the two schemes are taken from the header: anything else would change the URL's shape.
+  const forwarded = trustForwarded
+    ? String(req.headers["x-forwarded-proto"] ?? "")
+        .split(",")[0]
+        ?.trim()
+        .toLowerCase()
+    : undefined;
+  const scheme =
+    forwarded === "https" || forwarded === "http"
+      ? forwarded
+      : (req.socket as { encrypted?: boolean }).encrypted
+        ? "https"
+        : "http";
   // Prefixing the origin (instead of `new URL(req.url, base)`) keeps a request-target such as
   // `//other.host/x` a path: resolved as a relative URL it would change the host.
   const target = req.url as string;
@@ -77,43 +104,4 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
       ? ({ body: Readable.toWeb(req) as ReadableStream, duplex: "half" } as RequestInit)
       : {}),
   });
-}
-
-async function writeResponse(
-  response: Response,
-  res: ServerResponse,
-  signal?: AbortSignal,
-): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") headers[name] = value;
-  }
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, headers);
-  if (response.body === null) {
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
-  signal?.addEventListener("abort", () => reader.cancel(signal.reason).catch(() => {}), {
-    once: true,
-  });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          res.once("drain", resolve);
-          res.once("close", resolve);
-        });
-      }
-    }
-    res.end();
-  } catch {
-    // The upstream failed mid-body (or the client left): the status is already sent, so the
-    // only honest signal left is to cut the connection.
-    res.destroy();
-  }
 }

@@ -49,6 +49,11 @@ export interface HandleContext {
 /** A configured proxy: one function from `Request` to `Response`. */
 export interface HandoffProxy {
   /**
+   * The mount it was created with, normalised (`""` or `/api/proxy`, no trailing slash).
+   * `createFrontDoor` routes by it; a hand-written wrapper copies it (`mount: proxy.mount`).
+   */
+  readonly mount?: string;
+  /**
    * Forwards one request. Never rejects: every failure is answered as problem+json.
    * @example
    * ```ts
@@ -291,6 +296,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
   }
 
   return {
+    mount: resolved.mount,
     handle(request, context = {}) {
       const started = Date.now();
       const requestId = requestIdOf(request.headers);
