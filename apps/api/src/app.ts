@@ -15,6 +15,8 @@ import { mcpRoutes } from "./mcp/index.js";
 import { type AppEnv, authenticate, privateAnswers, requestId, requestLog } from "./middleware.js";
 import { serveOpenApiDocument } from "./openapi.js";
 import type { Readiness } from "./readiness.js";
+import type { TaskFeed } from "./tasks/live/feed.js";
+import { taskEventRoutes } from "./tasks/live/routes.js";
 import type { TaskStore } from "./tasks/model.js";
 import { taskRoutes } from "./tasks/routes.js";
 import { validationHook } from "./validation.js";
@@ -39,6 +41,11 @@ export interface AppOptions {
    */
   chatkit?: ChatKitStore;
   /**
+   * The live task changes of `GET /api/tasks/events`; see `createTaskFeed`. Without it that
+   * route is not served (404).
+   */
+  feed?: TaskFeed;
+  /**
    * What `GET /ready` answers; see `createReadiness`. Without it the app is ready whenever it
    * serves, which suits a test without a database.
    */
@@ -58,7 +65,7 @@ export interface AppOptions {
  * const { store, db } = await openDatabase(readDatabaseConfig(process.env));
  * const verify = createVerifier(readAuthConfig(process.env));
  * const brain = createBrain(readAgentConfig(process.env));
- * const app = createApp({ verify, logger, store, brain, chatkit: createDrizzleChatKitStore(db) });
+ * const app = createApp({ verify, logger, store, brain, chatkit: createDrizzleChatKitStore(db), feed });
  * const response = await app.fetch(new Request("http://api.test/health"));
  * ```
  */
@@ -69,6 +76,7 @@ export function createApp({
   brain,
   agent,
   chatkit,
+  feed,
   readiness,
 }: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -161,6 +169,8 @@ export function createApp({
       return c.json({ userId, tenantId, ...(email === undefined ? {} : { email }) }, 200);
     },
   );
+  // Before the tasks routes, whose `GET /{id}` would take "events" for an id.
+  if (feed !== undefined) app.route("/api/tasks/events", taskEventRoutes({ feed }));
   app.route("/api/tasks", taskRoutes({ store }));
   app.route("/v1/agent", agentRoutes({ ...agent, store, brain, logger }));
   app.route("/mcp", mcpRoutes({ store, logger }));

@@ -8,6 +8,8 @@ import { type Database as Connection, openDatabase as openConnection } from "@ha
 import type { Logger } from "pino";
 import type { DatabaseConfig } from "./db/config.js";
 import { MIGRATIONS } from "./db/migrations.js";
+import { createTaskChangeLog, type TaskChangeLog } from "./tasks/live/changes.js";
+import { type ChangeSource, listenPglite, listenPostgres } from "./tasks/live/listen.js";
 import type { TaskStore } from "./tasks/model.js";
 import { createTaskStore } from "./tasks/store.js";
 
@@ -24,13 +26,20 @@ export interface OpenOptions {
 
 /** An open, migrated database and the stores on it. */
 export interface Database extends Connection {
-  /** The tasks, scoped by tenant. */
+  /** The tasks, scoped by tenant; every change is recorded for the live feed. */
   readonly store: TaskStore;
+  /** The recent task changes, which event streams catch up from. */
+  readonly changeLog: TaskChangeLog;
+  /**
+   * A new listener for every instance's task changes: on PostgreSQL a connection of its own
+   * (outside the pool), on PGlite the database's own `listen`. One per instance.
+   */
+  listen(): ChangeSource;
 }
 
 /**
  * Opens the configured database, applies the API's pending migrations before resolving, and
- * builds the task store on it.
+ * builds the task store and the change log on it.
  *
  * @example
  * ```ts
@@ -49,5 +58,14 @@ export async function openDatabase(
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
   });
-  return { ...connection, store: createTaskStore(connection.db) };
+  const logger = options.logger;
+  return {
+    ...connection,
+    store: createTaskStore(connection.db),
+    changeLog: createTaskChangeLog(connection.db),
+    listen: () =>
+      config.kind === "postgres"
+        ? listenPostgres(config.url, { logger, applicationName: "taskflow-api-listen" })
+        : listenPglite(connection.db),
+  };
 }

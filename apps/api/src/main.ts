@@ -3,8 +3,8 @@
  * `DATA_DIR`, `OPENAI_*`, `AGENT_*`, `SHUTDOWN_*`, `LOG_LEVEL`), opens and migrates the database,
  * serves the app with agent conversations in that database, and on SIGTERM/SIGINT: `/ready`
  * answers 503 at once, connections are still accepted for `SHUTDOWN_DELAY_MS` (the balancer
- * notices), then refused while in-flight requests and streams get `SHUTDOWN_DRAIN_MS` to
- * finish; then the database is closed and the process exits.
+ * notices), then task event streams are ended and new connections refused while in-flight
+ * requests and streams get `SHUTDOWN_DRAIN_MS` to finish; then the database is closed and the process exits.
  * A bad configuration exits with status 1 and one message listing every problem.
  *
  * Everything the process creates is its owner's alone: umask 0077 is set before anything is
@@ -22,6 +22,7 @@ import { errorCode, InvalidConfigError } from "./errors.js";
 import { createLogger } from "./log.js";
 import { createReadiness } from "./readiness.js";
 import { onShutdownSignal, startServer } from "./server.js";
+import { createTaskFeed } from "./tasks/live/feed.js";
 
 // Before anything else (the imports above open no file): owner-only files, group and other get nothing.
 process.umask(0o077);
@@ -51,6 +52,9 @@ try {
   const verify = createVerifier(authConfig);
   const database = await openDatabase(databaseConfig, { logger });
   const readiness = createReadiness({ ping: database.ping });
+  // GET /api/tasks/events: this instance's streams, fed by its own LISTEN connection.
+  const feed = createTaskFeed({ source: database.listen(), log: database.changeLog, logger });
+  await feed.start();
   const server = await startServer({
     app: createApp({
       verify,
@@ -61,6 +65,7 @@ try {
       // In the database, so that any instance continues any conversation (docs/api/agent.md);
       // AGENT_SESSION_MAX_BYTES / AGENT_MEMORY_MAX_BYTES bound what they hold.
       agent: { sessions: new DrizzleSessionStore(database.db, agentConfig.memory) },
+      feed,
       readiness,
     }),
     port,
@@ -82,6 +87,9 @@ try {
     logger.info({ signal, shutdownDelayMs, drainTimeoutMs }, "shutting down");
     // Still serving everything, /ready aside, until the balancer's checks have seen the 503.
     if (shutdownDelayMs > 0) await sleep(shutdownDelayMs);
+    // Event streams never finish by themselves: end them now, so that their clients reconnect
+    // to another instance (resuming from Last-Event-ID) instead of waiting to be cut.
+    await feed.close();
     await server.shutdown();
     await database.close();
     logger.info("stopped");

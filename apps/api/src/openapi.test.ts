@@ -96,6 +96,7 @@ describe("GET /openapi.json", () => {
         "GET /health",
         "GET /api/me",
         "GET /api/tasks",
+        "GET /api/tasks/events",
         "POST /api/tasks",
         "GET /api/tasks/{id}",
         "PATCH /api/tasks/{id}",

@@ -77,6 +77,18 @@ describe("createSseStream", () => {
     }
   });
 
+  it("counts the chunks written but not yet read, so a producer can see a slow reader", async () => {
+    let writer: Parameters<Parameters<typeof createSseStream>[0]>[0] | undefined;
+    const body = createSseStream((sse) => (writer = sse));
+    for (const data of ["a", "b", "c"]) writer?.write({ data });
+    expect(writer?.queued).toBe(3);
+    const reader = body.getReader();
+    await reader.read();
+    expect(writer?.queued).toBe(2);
+    writer?.close();
+    expect(writer?.queued).toBe(0);
+  });
+
   it("tells the producer when the reader cancels, and drops later writes", async () => {
     const onCancel = vi.fn();
     let writer: Parameters<Parameters<typeof createSseStream>[0]>[0] | undefined;

@@ -87,6 +87,11 @@ export interface SseWriter {
   comment(text: string): void;
   /** Ends the stream; later calls do nothing. */
   close(): void;
+  /**
+   * Chunks written but not yet taken by the reader (the server takes one only when the socket
+   * accepts it): how far a slow client has fallen behind.
+   */
+  readonly queued: number;
 }
 
 /** Options of {@link createSseStream}. */
@@ -143,6 +148,10 @@ export function createSseStream(
           if (!open) return;
           open = false;
           controller.close();
+        },
+        // The default strategy's high-water mark is one chunk: desiredSize = 1 - queued.
+        get queued() {
+          return open ? 1 - (controller.desiredSize ?? 1) : 0;
         },
       });
     },

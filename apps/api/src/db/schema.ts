@@ -5,12 +5,14 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   check,
   index,
   integer,
   type PgDatabase,
   type PgQueryResultHKT,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -30,8 +32,31 @@ export const tenants = pgTable("tenants", {
   id: text("id").primaryKey(),
   /** The number the tenant's next task gets. */
   nextTaskNumber: integer("next_task_number").notNull(),
+  /** The sequence number of the tenant's latest task change (0 before the first). */
+  lastChange: bigint("last_change", { mode: "number" }).notNull().default(0),
   createdAt: moment("created_at").notNull().defaultNow(),
 });
+
+/**
+ * The recent task changes of every tenant, numbered by `tenants.last_change` in the writing
+ * transaction: the buffer any instance replays a reconnecting event stream from
+ * (`Last-Event-ID`). Bounded per tenant; older rows are pruned by the writes themselves.
+ */
+export const taskChanges = pgTable(
+  "task_changes",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    type: text("type", { enum: ["created", "updated", "deleted"] }).notNull(),
+    /** Not a foreign key: a deleted task's change outlives it. */
+    taskId: uuid("task_id").notNull(),
+    etag: text("etag").notNull(),
+    createdAt: moment("created_at").notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.seq] })],
+);
 
 /** The tasks of every tenant; every statement on it names `tenant_id`. */
 export const tasks = pgTable(

@@ -16,3 +16,18 @@ export class PreconditionFailedError extends ApiError {
     );
   }
 }
+
+/**
+ * 429 (RFC 6585 §4): the caller already holds as many task event streams as one user (or one
+ * tenant) may; each one holds a connection and memory on an instance.
+ */
+export class TooManyStreamsError extends ApiError {
+  constructor(limit: "user" | "tenant") {
+    super(
+      "ERR_TOO_MANY_STREAMS",
+      429,
+      "Too many event streams",
+      `Your ${limit} already has as many open task event streams as allowed. Close one (another tab) and try again.`,
+    );
+  }
+}

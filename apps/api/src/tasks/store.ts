@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { type Db, type TaskRow, tasks, tenants } from "../db/schema.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { PreconditionFailedError } from "./errors.js";
+import { CHANGE_LOG_SIZE, recordChange } from "./live/changes.js";
 import {
   etagOf,
   NOTES_MAX,
@@ -14,6 +15,15 @@ import {
   type TaskStore,
   TITLE_MAX,
 } from "./model.js";
+
+/** Options of {@link createTaskStore}. */
+export interface TaskStoreOptions {
+  /**
+   * Changes kept per tenant for event streams to catch up from.
+   * @default CHANGE_LOG_SIZE (1000)
+   */
+  changeLogSize?: number;
+}
 
 /** The most tasks {@link TaskStore.findByTitle} returns: enough to ask "which one?". */
 export const FIND_BY_TITLE_MAX = 20;
@@ -33,13 +43,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * {@link NOTES_MAX} characters. The REST layer checks these first; this keeps any other
  * caller from turning them into a 500.
  *
+ * Every create, change and delete is recorded in the same transaction as the write (see
+ * `live/changes.ts`): numbered, logged and announced with `NOTIFY`, so the live feed hears of
+ * it whichever interface (REST, MCP, the agent, ChatKit) made it.
+ *
  * @example
  * ```ts
  * const store = createTaskStore(database.db);
  * const task = await store.create({ tenantId: "acme", userId: "u1" }, { title: "Buy milk" });
  * ```
  */
-export function createTaskStore(db: Db): TaskStore {
+export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskStore {
+  const { changeLogSize = CHANGE_LOG_SIZE } = options;
   const ofTenant = (scope: Scope) => eq(tasks.tenantId, scope.tenantId);
   const byId = (scope: Scope, id: string) => and(ofTenant(scope), eq(tasks.id, id));
 
@@ -105,7 +120,9 @@ export function createTaskStore(db: Db): TaskStore {
             createdBy: scope.userId,
           })
           .returning();
-        return toTask(row!);
+        const task = toTask(row!);
+        await recordChange(tx, scope.tenantId, "created", task, changeLogSize);
+        return task;
       });
     },
 
@@ -144,22 +161,34 @@ export function createTaskStore(db: Db): TaskStore {
         return toTask(row);
       }
       if (!UUID.test(id)) throw taskNotFound();
-      // One statement: the precondition is checked and the change applied atomically.
-      const [row] = await db
-        .update(tasks)
-        .set({ ...changes, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` })
-        .where(and(byId(scope, id), versionIn(precondition)))
-        .returning();
+      const row = await db.transaction(async (tx) => {
+        // One statement: the precondition is checked and the change applied atomically.
+        const [changed] = await tx
+          .update(tasks)
+          .set({ ...changes, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` })
+          .where(and(byId(scope, id), versionIn(precondition)))
+          .returning();
+        if (changed !== undefined) {
+          await recordChange(tx, scope.tenantId, "updated", changed, changeLogSize);
+        }
+        return changed;
+      });
       if (row === undefined) throw await refusal(scope, id);
       return toTask(row);
     },
 
     async delete(scope, id, precondition) {
       if (!UUID.test(id)) throw taskNotFound();
-      const [row] = await db
-        .delete(tasks)
-        .where(and(byId(scope, id), versionIn(precondition)))
-        .returning();
+      const row = await db.transaction(async (tx) => {
+        const [deleted] = await tx
+          .delete(tasks)
+          .where(and(byId(scope, id), versionIn(precondition)))
+          .returning();
+        if (deleted !== undefined) {
+          await recordChange(tx, scope.tenantId, "deleted", deleted, changeLogSize);
+        }
+        return deleted;
+      });
       if (row === undefined) throw await refusal(scope, id);
       return toTask(row);
     },

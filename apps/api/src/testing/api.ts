@@ -12,6 +12,7 @@ import type { Database } from "../database.js";
 import { createLogger } from "../log.js";
 import { createReadiness, type Readiness } from "../readiness.js";
 import { type RunningServer, startServer } from "../server.js";
+import { createTaskFeed, type TaskFeed, type TaskFeedOptions } from "../tasks/live/feed.js";
 import { type DatabaseKind, openTestDatabase } from "./db.js";
 import { authConfig, createSigningKey, type SigningKey, sign, startJwksServer } from "./issuer.js";
 import { captureLogs, type LogCapture } from "./logs.js";
@@ -35,6 +36,8 @@ export interface TestApi {
   readonly key: SigningKey;
   /** What `GET /ready` answers; `drain()` it as SIGTERM would. */
   readonly readiness: Readiness;
+  /** The live task feed behind `GET /api/tasks/events`; `close()` it as SIGTERM would. */
+  readonly feed: TaskFeed;
   /** A client for `user` of `tenant` (a fresh token per client). */
   as(tenant: string, user?: string): Promise<Client>;
   /** A client that sends no token. */
@@ -57,6 +60,8 @@ export interface TestApiOptions {
   logLevel?: string;
   /** The server's drain timeout on close. @default the server's own */
   drainTimeoutMs?: number;
+  /** Bounds of the live task feed. @default the feed's own */
+  feed?: Omit<TaskFeedOptions, "source" | "log">;
 }
 
 /**
@@ -78,8 +83,10 @@ export async function startTestApi(
   const db = await openTestDatabase(kind);
   const logs = captureLogs();
   const readiness = createReadiness({ ping: db.ping });
+  const feed = createTaskFeed({ ...options.feed, source: db.listen(), log: db.changeLog });
   let server: RunningServer;
   try {
+    await feed.start();
     const app = createApp({
       verify: createVerifier(authConfig(jwks.url)),
       logger: createLogger({ destination: logs.destination, level: options.logLevel }),
@@ -91,10 +98,12 @@ export async function startTestApi(
         sessions:
           options.sessions?.(db) ?? options.agent?.sessions ?? new DrizzleSessionStore(db.db),
       },
+      feed,
       readiness,
     });
     server = await startServer({ app, port: 0, drainTimeoutMs: options.drainTimeoutMs });
   } catch (error) {
+    await feed.close();
     await db.close();
     await jwks.close();
     throw error;
@@ -112,10 +121,12 @@ export async function startTestApi(
     logs,
     key,
     readiness,
+    feed,
     as: async (tenant, user = `${tenant}_user`) =>
       client(await sign(key, { tenant_id: tenant, sub: user })),
     anonymous: client(),
     close: async () => {
+      await feed.close();
       await server.shutdown();
       await db.close();
       await jwks.close();

@@ -9,20 +9,27 @@ import { createVerifier } from "../auth/index.js";
 import type { Database } from "../database.js";
 import { createLogger } from "../log.js";
 import { type RunningServer, startServer } from "../server.js";
+import { createTaskFeed, type TaskFeed } from "../tasks/live/feed.js";
 import { type DatabaseKind, openTestDatabase } from "./db.js";
 import { authConfig, createSigningKey, sign, startJwksServer } from "./issuer.js";
 import { captureLogs } from "./logs.js";
 
-/** One instance: `chat` posts to its `/v1/agent/chat`. */
+/**
+ * One instance: `chat` posts to its `/v1/agent/chat`, `events` opens its
+ * `/api/tasks/events` (resuming after `lastEventId` when given).
+ */
 interface TestInstance {
   readonly url: URL;
   chat(token: string, body: unknown): Promise<Response>;
+  events(token: string, lastEventId?: string): Promise<Response>;
 }
 
 export interface TestCluster {
   readonly db: Database;
   readonly instances: readonly TestInstance[];
   token(tenant: string, user?: string): Promise<string>;
+  /** Ends instance `index`'s event streams and refuses new ones, as SIGTERM does. */
+  drain(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,19 +50,26 @@ export async function startTestCluster(
   const jwks = await startJwksServer([key]);
   const db = await openTestDatabase(kind);
   const servers: RunningServer[] = [];
+  const feeds: TaskFeed[] = [];
   const close = async () => {
+    await Promise.all(feeds.map((feed) => feed.close()));
     await Promise.all(servers.map((server) => server.shutdown()));
     await db.close();
     await jwks.close();
   };
   try {
     for (const brain of brains) {
+      // Each instance listens on a connection of its own, as separate processes do.
+      const feed = createTaskFeed({ source: db.listen(), log: db.changeLog });
+      feeds.push(feed);
+      await feed.start();
       const app = createApp({
         verify: createVerifier(authConfig(jwks.url)),
         logger: createLogger({ destination: captureLogs().destination }),
         store: db.store,
         brain,
         agent: { sessions: new DrizzleSessionStore(db.db) },
+        feed,
       });
       servers.push(await startServer({ app, port: 0, drainTimeoutMs: 1_000 }));
     }
@@ -73,8 +87,16 @@ export async function startTestCluster(
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: JSON.stringify(body),
         }),
+      events: (token, lastEventId) =>
+        fetch(new URL("/api/tasks/events", server.url), {
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }),
+          },
+        }),
     })),
     token: (tenant, user = `${tenant}_user`) => sign(key, { tenant_id: tenant, sub: user }),
+    drain: async (index) => feeds[index]?.close(),
     close,
   };
 }
