@@ -4,6 +4,7 @@ import {
   InvalidConfigError,
   OriginMismatchError,
 } from "../errors.js";
+import type { HeaderReader } from "../proxy/incoming.js";
 
 /**
  * Cross-site request forgery defence. On by default: a browser attaches the session cookie to
@@ -26,7 +27,8 @@ export interface CsrfOptions {
 }
 
 /** Checks a request; `origin` is the proxy's own, as the client addressed it. */
-export type CsrfCheck = (request: Request, origin: string) => void;
+/** Only its headers are read: a `Request`, or the proxy's view of one. */
+export type CsrfCheck = (request: { readonly headers: HeaderReader }, origin: string) => void;
 
 /**
  * Builds the check that runs after the method and path checks and before the token is read:
@@ -61,7 +63,7 @@ export function csrfCheck(options: CsrfOptions | false | undefined): CsrfCheck |
   };
 }
 
-function normalizeOrigin(origin: string): string {
+export function normalizeOrigin(origin: string): string {
   let parsed: URL;
   try {
     parsed = new URL(origin);

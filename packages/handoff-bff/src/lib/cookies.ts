@@ -40,7 +40,11 @@ export function parseCookieHeader(
  * attacker could decide whose session the request runs in.
  */
 export function readCookie(request: Request, name: string): string | null {
-  const header = request.headers.get("cookie");
+  return cookieIn(request.headers.get("cookie"), name);
+}
+
+/** {@link readCookie} over the `Cookie` header's value. */
+export function cookieIn(header: string | null, name: string): string | null {
   if (!header) return null;
   let found: string | null = null;
   let from = 0;

@@ -20,7 +20,9 @@ export const HOP_BY_HOP = new Set([
  * The names listed in a `Connection` header, lower-cased: RFC 9110 §7.6.1 requires a proxy to
  * remove each of them too before forwarding.
  */
-export function connectionListed(headers: Headers): Set<string> | null {
+export function connectionListed(headers: {
+  get(name: string): string | null;
+}): Set<string> | null {
   return listedNames(headers.get("connection"));
 }
 

@@ -1,9 +1,11 @@
-import { type IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { AmbiguousPathError, InvalidConfigError, RequestBodyError } from "../errors.js";
+import { AmbiguousPathError, InvalidConfigError } from "../errors.js";
 import type { HandoffProxy } from "../proxy/create-proxy.js";
+import { answerOnSocket } from "./answer-on-socket.js";
 import { serveProxy } from "./listener.js";
 import { disguisedMount, type Mounted, mountOf } from "./mounts.js";
+import { isWebSocketUpgrade, upgradeWebSocket } from "./websocket.js";
 import { writeResponse } from "./write-response.js";
 
 /** A `node:http` upgrade handler: `server.on("upgrade", handler)`. */
@@ -95,6 +97,12 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
           () => entry.proxy.upgrade?.(req, socket, head),
           () => socket.destroy(),
         );
+      } else if (entry?.proxy.websocket && isWebSocketUpgrade(req)) {
+        const { websocket } = entry.proxy;
+        settle(
+          () => upgradeWebSocket({ ...entry.proxy, websocket }, req, socket, head, trustForwarded),
+          () => socket.destroy(),
+        );
       } else if (entry) {
         // A server may ignore Upgrade and answer as usual (RFC 9110 §7.8): the proxy drops the
         // header, so the upstream sees a plain request.
@@ -162,35 +170,4 @@ function settle(handler: () => unknown, onError: () => void): void {
 function fail(res: ServerResponse): void {
   if (res.headersSent) res.destroy();
   else res.writeHead(500).end();
-}
-
-/**
- * Answers an upgrade request over HTTP/1.1 on its socket, closing it after. Its body, if it
- * has one, was never parsed (after an Upgrade the bytes belong to the new protocol), so such a
- * request is refused: forwarding it would smuggle whatever followed the head (h2c smuggling).
- */
-function answerOnSocket(
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  serve: (res: ServerResponse) => Promise<void>,
-): void {
-  const res = new ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket as Parameters<ServerResponse["assignSocket"]>[0]);
-  res.once("finish", () => {
-    res.detachSocket(socket as Parameters<ServerResponse["detachSocket"]>[0]);
-    socket.end();
-  });
-  const hasBody =
-    head.length > 0 ||
-    req.headers["transfer-encoding"] !== undefined ||
-    (req.headers["content-length"] ?? "0") !== "0";
-  const answer = hasBody
-    ? writeResponse(
-        new RequestBodyError(new Error("upgrade request with a body")).toResponse(),
-        res,
-      )
-    : serve(res);
-  answer.catch(() => socket.destroy());
 }

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import type { Duplex } from "node:stream";
 import { AmbiguousPathError, MethodNotAllowedError } from "../errors.js";
-import type { HandoffProxy } from "../proxy/create-proxy.js";
+import type { HandleContext, HandoffProxy, ServableProxy } from "../proxy/create-proxy.js";
+import { type Incoming, SERVE_INCOMING } from "../proxy/incoming.js";
 import { DEFAULT_METHODS as ALLOWED } from "../proxy/options.js";
-import { writeResponse } from "./write-response.js";
+import { answerOnSocket } from "./answer-on-socket.js";
+import { nodeIncoming, toRequest } from "./incoming.js";
+import { isWebSocketUpgrade, upgradeWebSocket } from "./websocket.js";
+import { writeAnswer, writeResponse } from "./write-response.js";
 
 /** Methods the Fetch standard forbids in a `Request` (Fetch §2.2.1). */
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
@@ -21,13 +25,37 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
  * import { toNodeListener } from "handoff-bff/node";
  *
  * const proxy = createProxy({ upstream: "http://127.0.0.1:8000", token: cookieToken("sid") });
- * http.createServer(toNodeListener(proxy)).listen(3000, "127.0.0.1");
+ * const listener = toNodeListener(proxy);
+ * http.createServer(listener).on("upgrade", listener.upgrade).listen(3000, "127.0.0.1");
  * ```
  */
-export function toNodeListener(
-  proxy: HandoffProxy,
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return (req, res) => serveProxy(proxy, req, res, false);
+export function toNodeListener(proxy: HandoffProxy): NodeListener {
+  const listener = (req: IncomingMessage, res: ServerResponse) =>
+    serveProxy(proxy, req, res, false);
+  return Object.assign(listener, {
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const { websocket } = proxy;
+      if (websocket && isWebSocketUpgrade(req)) {
+        upgradeWebSocket({ ...proxy, websocket }, req, socket, head, false).catch(() =>
+          socket.destroy(),
+        );
+      } else {
+        // A server may ignore Upgrade (RFC 9110 §7.8): the proxy drops it, the upstream sees a
+        // plain request.
+        answerOnSocket(req, socket, head, (res) => serveProxy(proxy, req, res, false));
+      }
+    },
+  });
+}
+
+/** What {@link toNodeListener} returns: a request listener, and its `upgrade` handler. */
+export interface NodeListener {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * `server.on("upgrade", listener.upgrade)`: WebSockets for a proxy created with
+   * `websocket`; any other upgrade is answered as an ordinary request.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 /**
@@ -52,28 +80,58 @@ export async function serveProxy(
   res.once("close", () => {
     if (!res.writableFinished) abort.abort(new Error("client closed the connection"));
   });
-  let request: Request;
+  const method = fetchMethod(req.method ?? "GET");
+  const scheme = schemeOf(req, trustForwarded);
+  const context: HandleContext = {
+    rawTarget: req.url,
+    ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
+  };
+  const serve = (proxy as ServableProxy)[SERVE_INCOMING];
+  let incoming: Incoming | undefined;
+  let request: Request | undefined;
   try {
-    request = toRequest(req, abort.signal, trustForwarded);
+    // `new Request` refuses the forbidden methods (Fetch §2.2.1: CONNECT, TRACE, TRACK); so
+    // does the path without one.
+    if (FORBIDDEN_METHODS.has(method.toUpperCase())) throw new TypeError("forbidden method");
+    // Prefixing the origin (instead of `new URL(req.url, base)`) keeps a request-target such
+    // as `//other.host/x` a path: resolved as a relative URL it would change the host.
+    if (serve) incoming = nodeIncoming(req, method, scheme, abort.signal);
+    else
+      request = toRequest(
+        req,
+        `${scheme}://${req.headers.host ?? "localhost"}${req.url}`,
+        method,
+        abort.signal,
+      );
   } catch {
-    // `new Request` refuses the forbidden methods (Fetch §2.2.1: CONNECT, TRACE, TRACK) and
+    // Refused as `new Request` refuses them: a forbidden method, a header it cannot hold, or
     // a URL it cannot parse, such as one built from a malformed Host header.
-    const method = req.method ?? "";
     const refusal = FORBIDDEN_METHODS.has(method.toUpperCase())
       ? new MethodNotAllowedError(method, ALLOWED)
       : new AmbiguousPathError("could not be read as a URL with its Host header");
     await writeResponse(refusal.toResponse(), res);
     return;
   }
-  const response = await proxy.handle(request, {
-    rawTarget: req.url,
-    ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
-  });
-  await writeResponse(response, res, abort.signal);
+  // A proxy of this copy of Handoff runs on the IncomingMessage itself; any other HandoffProxy
+  // (a wrapper, another copy) through `handle`.
+  const answer =
+    serve && incoming
+      ? await serve(incoming, context)
+      : await proxy.handle(request as Request, context);
+  await (answer instanceof Response
+    ? writeResponse(answer, res, abort.signal)
+    : writeAnswer(answer, res, abort.signal));
 }
 
-function toRequest(req: IncomingMessage, signal: AbortSignal, trustForwarded: boolean): Request {
-  const host = req.headers.host ?? "localhost";
+/** Methods `new Request` upper-cases (Fetch §2.2.1: normalize a method); others stay as sent. */
+const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+
+function fetchMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+function schemeOf(req: IncomingMessage, trustForwarded: boolean): string {
   // Only the two schemes are taken from the header: anything else would change the URL's shape.
   const forwarded = trustForwarded
     ? String(req.headers["x-forwarded-proto"] ?? "")
@@ -81,27 +139,9 @@ function toRequest(req: IncomingMessage, signal: AbortSignal, trustForwarded: bo
         ?.trim()
         .toLowerCase()
     : undefined;
-  const scheme =
-    forwarded === "https" || forwarded === "http"
-      ? forwarded
-      : (req.socket as { encrypted?: boolean }).encrypted
-        ? "https"
-        : "http";
-  // Prefixing the origin (instead of `new URL(req.url, base)`) keeps a request-target such as
-  // `//other.host/x` a path: resolved as a relative URL it would change the host.
-  const target = req.url as string;
-  const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-  }
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(`${scheme}://${host}${target}`, {
-    method,
-    headers,
-    signal,
-    ...(hasBody
-      ? ({ body: Readable.toWeb(req) as ReadableStream, duplex: "half" } as RequestInit)
-      : {}),
-  });
+  return forwarded === "https" || forwarded === "http"
+    ? forwarded
+    : (req.socket as { encrypted?: boolean }).encrypted
+      ? "https"
+      : "http";
 }

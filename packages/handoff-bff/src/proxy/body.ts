@@ -24,11 +24,12 @@ export interface OutgoingBody {
  *   which aborts the upstream request mid-body.
  */
 export function outgoingBody(
-  request: Request,
+  incoming: { request(): Request },
   method: string,
   limit: number,
 ): OutgoingBody | Promise<OutgoingBody> {
   if (BODYLESS.has(method)) return { body: null, length: null };
+  const request = incoming.request();
   const declaredHeader = request.headers.get("content-length");
   const declared = declaredHeader === null ? null : Number(declaredHeader);
   if (declared !== null && (!Number.isSafeInteger(declared) || declared < 0)) {

@@ -12,12 +12,22 @@ import { type RateLimiter, rateLimiter } from "../rate-limit/limiter.js";
 import type { TokenResult, TokenSource } from "../tokens/types.js";
 import { type OutgoingBody, outgoingBody } from "./body.js";
 import { decodeForRuntime } from "./decode.js";
+import {
+  type ClientAnswer,
+  type HeaderReader,
+  type HeaderTokenReader,
+  type Incoming,
+  incomingOf,
+  READS_HEADERS,
+  SERVE_INCOMING,
+} from "./incoming.js";
 import { describeCause, type LogSink, logSink } from "./log.js";
 import { type ProxyOptions, resolveOptions } from "./options.js";
 import { type PublicSite, requestIdOf, upstreamRequestHeaders } from "./request-headers.js";
 import { clientResponseHeaders } from "./response-headers.js";
 import { assertUnambiguous, pathUnderMount, type Target, targetUrl } from "./target.js";
 import type { Transport, UpstreamResponse } from "./transport.js";
+import { type WebSocketGate, websocketGate } from "./websocket.js";
 
 /**
  * What an adapter knows about the request beyond the `Request` itself. `toNodeListener` fills
@@ -61,6 +71,23 @@ export interface HandoffProxy {
    * ```
    */
   handle(request: Request, context?: HandleContext): Promise<Response>;
+  /**
+   * The WebSocket handshake check, when created with `websocket`; the Node adapters
+   * (`toNodeListener(proxy).upgrade`, `createFrontDoor`) relay the sockets.
+   * @internal
+   */
+  readonly websocket?: WebSocketGate;
+}
+
+/**
+ * A proxy as the Node adapter sees it: one of this copy of Handoff also runs its request path
+ * over an {@link Incoming}, with no `Request` or `Response` in between.
+ */
+export interface ServableProxy extends HandoffProxy {
+  [SERVE_INCOMING]?: (
+    incoming: Incoming,
+    context: HandleContext,
+  ) => Promise<Response | ClientAnswer>;
 }
 
 /** Statuses whose responses never have a body (RFC 9110 §6.4.1, §15.3.6, §15.4.5). */
@@ -72,12 +99,15 @@ const RETRYABLE = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 /** A Bearer challenge saying the token itself was refused (RFC 6750 §3, §3.1). */
 const INVALID_TOKEN = /\bBearer\b[\s\S]*?\berror\s*=\s*"?invalid_token\b/i;
 
+/** HTTP whitespace at either end of a header value, which `Headers` trims off (Fetch §2.2). */
+const PADDED = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
 /** A token that would split the Authorization header must never be sent. */
 const HEADER_BREAKING = /[\r\n\0]/;
 
 /** What the synchronous checks established about a request. */
 interface Checked {
-  request: Request;
+  incoming: Incoming;
   method: string;
   requestId: string;
   context: HandleContext;
@@ -100,7 +130,10 @@ interface Checked {
  * Frameworks track every promise through async hooks (Next.js does), so each `await` saved
  * is CPU saved on every request (see docs/performance.md).
  */
-export function buildProxy(options: ProxyOptions, defaultTransport: () => Transport): HandoffProxy {
+export function buildProxy(
+  options: ProxyOptions,
+  defaultTransport: () => Transport,
+): ServableProxy {
   const resolved = resolveOptions(options);
   const csrf = csrfCheck(options.csrf);
   const transport = options.transport ?? defaultTransport();
@@ -111,28 +144,35 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     resolved.trustForwarded,
     resolved.token.sessionKey,
   );
+  const websocket = websocketGate(options.websocket, {
+    resolved,
+    csrf: options.csrf,
+    limiter,
+    editHeaders,
+    site: (request, url) => publicSite(request.headers, url, resolved.trustForwarded),
+  });
 
   /** Method, path, CSRF: everything decided before the token is read. */
   function check(
-    request: Request,
-    url: URL,
+    incoming: Incoming,
     requestId: string,
     context: HandleContext,
     started: number,
   ): Checked {
-    const method = request.method;
+    const method = incoming.method;
     if (!resolved.methods.has(method)) throw new MethodNotAllowedError(method, resolved.methodList);
     const raw = context.rawTarget;
     const query = raw === undefined ? -1 : raw.indexOf("?");
-    const path = raw === undefined ? url.pathname : query === -1 ? raw : raw.slice(0, query);
-    const search = raw === undefined ? url.search : query === -1 ? "" : raw.slice(query);
+    const path =
+      raw === undefined ? incoming.url().pathname : query === -1 ? raw : raw.slice(0, query);
+    const search = raw === undefined ? incoming.url().search : query === -1 ? "" : raw.slice(query);
     assertUnambiguous(path);
     const rest = pathUnderMount(path, resolved.mount);
-    const site = publicSite(request.headers, url, resolved.trustForwarded);
-    csrf?.(request, site.origin);
+    const site = publicSite(incoming.headers, incoming, resolved.trustForwarded);
+    csrf?.(incoming, site.origin);
     const target = targetUrl(resolved.upstream, rest, search);
     return {
-      request,
+      incoming,
       method,
       requestId,
       context,
@@ -158,21 +198,21 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
    * session store), per session after it (the key is the source's `sessionKey`, else the token).
    */
   function forwardLimited(checked: Checked, limits: RateLimiter): Promise<UpstreamResponse> {
-    const perIp = limits.perIp?.(checked.request, checked.context.clientAddress);
+    const perIp = limits.perIp?.(checked.incoming.request(), checked.context.clientAddress);
     const afterIp = (): Promise<UpstreamResponse> => {
       const perSession = limits.perSession;
       if (perSession === null) return forward(checked);
       const token = readToken(resolved.token, checked);
       const limited = (value: string) =>
-        perSession(value, checked.request).then(() => withToken(checked, value));
+        perSession(value, checked.incoming.request()).then(() => withToken(checked, value));
       return typeof token === "string" ? limited(token) : token.then(limited);
     };
     return perIp instanceof Promise ? perIp.then(afterIp) : afterIp();
   }
 
   function withToken(checked: Checked, token: string): Promise<UpstreamResponse> {
-    const { request, context } = checked;
-    const headers = upstreamRequestHeaders(request.headers, {
+    const { incoming, context } = checked;
+    const headers = upstreamRequestHeaders(incoming.headers, {
       token,
       requestId: checked.requestId,
       site: checked.site,
@@ -180,7 +220,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       trustForwarded: resolved.trustForwarded,
     });
     if (context.dropsContentEncoding) headers["accept-encoding"] = "identity";
-    const edited = editHeaders?.(headers, request);
+    const edited = editHeaders?.(headers, incoming.request());
     if (edited instanceof Promise) {
       return edited.then(() => withHeaders(checked, token, headers));
     }
@@ -194,7 +234,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
   ): Promise<UpstreamResponse> {
     // Set after the `headers` hook, which therefore cannot replace it.
     headers.authorization = `Bearer ${token}`;
-    const body = outgoingBody(checked.request, checked.method, resolved.maxRequestBytes);
+    const body = outgoingBody(checked.incoming, checked.method, resolved.maxRequestBytes);
     if (resolved.token.renew === undefined) {
       if (body instanceof Promise) return body.then((ready) => exchange(checked, headers, ready));
       return exchange(checked, headers, body);
@@ -234,7 +274,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
     };
     return Promise.resolve()
-      .then(() => renew(checked.request, token))
+      .then(() => renew(checked.incoming.request(), token))
       .then(
         (renewed) => {
           const fresh = unwrap(renewed, checked);
@@ -261,7 +301,7 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       headers,
       body: body.body,
       bodyLength: body.length,
-      signal: checked.request.signal ?? null,
+      signal: checked.incoming.signal,
       headersTimeout: resolved.headersTimeout,
       idleTimeout: resolved.idleTimeout,
       expectNoBody: checked.method === "HEAD",
@@ -269,8 +309,16 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
     });
   }
 
-  /** The client's response from the upstream's: status and body as sent, headers by policy. */
-  function toClientResponse(checked: Checked, upstream: UpstreamResponse): Response {
+  /**
+   * The client's response from the upstream's: status and body as sent, headers by policy. As
+   * a `Response`, or (`asResponse` false) as the parts an adapter writes itself, checked as
+   * `new Response` would check them.
+   */
+  function toClientResponse(
+    checked: Checked,
+    upstream: UpstreamResponse,
+    asResponse: boolean,
+  ): Response | ClientAnswer {
     if (upstream.status < 200 || upstream.status > 599) {
       throw new UpstreamFailedError(new Error(`unusable status ${upstream.status}`));
     }
@@ -292,47 +340,64 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
       if (body instanceof ReadableStream) body.cancel().catch(() => {});
       body = null;
     }
-    return new Response(body, { status: upstream.status, headers });
+    if (asResponse) return new Response(body, { status: upstream.status, headers });
+    for (const [, value] of headers) {
+      // What `new Response` refuses in a value once trimmed (Fetch §2.2: header value), as a
+      // `setCookie` function may return it: answered as any failure here, 500 problem+json.
+      if (HEADER_BREAKING.test(value) && HEADER_BREAKING.test(value.replace(PADDED, ""))) {
+        throw new TypeError("invalid response header value");
+      }
+    }
+    return { status: upstream.status, headers, body };
+  }
+
+  /** The request path over an {@link Incoming}: `handle` and the Node adapter both run it. */
+  function serve(
+    incoming: Incoming,
+    context: HandleContext,
+    asResponse: boolean,
+  ): Promise<Response | ClientAnswer> {
+    const started = Date.now();
+    const requestId = requestIdOf(incoming.headers);
+    let checked: Checked | undefined;
+    const answer = <T extends Response | ClientAnswer>(response: T, failure?: HandoffError): T => {
+      if (log) report(log, incoming, requestId, response.status, started, failure);
+      return response;
+    };
+    const fail = (error: unknown): Response => {
+      const failure = incoming.signal?.aborted ? new ClientAbortedError() : asHandoffError(error);
+      const response = failure.toResponse({ requestId });
+      // A session the source already rewrote (its refresh token maybe rotated) must reach the
+      // browser even when the request then fails (429, 502): the old one may be spent.
+      for (const cookie of checked?.setCookie ?? []) response.headers.append("set-cookie", cookie);
+      return answer(response, failure);
+    };
+    try {
+      const ready = check(incoming, requestId, context, started);
+      checked = ready;
+      const sent = limiter === null ? forward(ready) : forwardLimited(ready, limiter);
+      return sent.then((upstream) => {
+        try {
+          return answer(toClientResponse(ready, upstream, asResponse));
+        } catch (error) {
+          // An answer the proxy cannot pass on: release the upstream connection too.
+          if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
+          return fail(error);
+        }
+      }, fail);
+    } catch (error) {
+      return Promise.resolve(fail(error));
+    }
   }
 
   return {
     mount: resolved.mount,
+    ...(websocket ? { websocket } : {}),
     handle(request, context = {}) {
-      const started = Date.now();
-      const requestId = requestIdOf(request.headers);
-      let url: URL | undefined;
-      let checked: Checked | undefined;
-      const answer = (response: Response, failure?: HandoffError): Response => {
-        if (log) report(log, request, url, requestId, response.status, started, failure);
-        return response;
-      };
-      const fail = (error: unknown): Response => {
-        const failure = request.signal?.aborted ? new ClientAbortedError() : asHandoffError(error);
-        const response = failure.toResponse({ requestId });
-        // A session the source already rewrote (its refresh token maybe rotated) must reach the
-        // browser even when the request then fails (429, 502): the old one may be spent.
-        for (const cookie of checked?.setCookie ?? [])
-          response.headers.append("set-cookie", cookie);
-        return answer(response, failure);
-      };
-      try {
-        url = new URL(request.url);
-        const ready = check(request, url, requestId, context, started);
-        checked = ready;
-        const sent = limiter === null ? forward(ready) : forwardLimited(ready, limiter);
-        return sent.then((upstream) => {
-          try {
-            return answer(toClientResponse(ready, upstream));
-          } catch (error) {
-            // An answer the proxy cannot pass on: release the upstream connection too.
-            if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
-            return fail(error);
-          }
-        }, fail);
-      } catch (error) {
-        return Promise.resolve(fail(error));
-      }
+      return serve(incomingOf(request), context, true) as Promise<Response>;
     },
+    [SERVE_INCOMING]: (incoming: Incoming, context: HandleContext) =>
+      serve(incoming, context, false),
   };
 }
 
@@ -342,7 +407,11 @@ export function buildProxy(options: ProxyOptions, defaultTransport: () => Transp
  * whatever host the browser used. A cross-site page cannot choose the `Host` its victim's
  * browser sends, which is why Rails and Django compare `Origin` against it too.
  */
-function publicSite(headers: Headers, url: URL, trusted: boolean): PublicSite {
+function publicSite(
+  headers: HeaderReader,
+  url: { readonly host: string; readonly protocol: string },
+  trusted: boolean,
+): PublicSite {
   const forwardedHost = trusted ? firstValue(headers.get("x-forwarded-host")) : null;
   const forwardedProto = trusted ? firstValue(headers.get("x-forwarded-proto")) : null;
   const host = forwardedHost || headers.get("host") || url.host;
@@ -360,8 +429,11 @@ function firstValue(list: string | null): string | null {
  */
 function readToken(source: TokenSource, checked: Checked): string | Promise<string> {
   let token: ReturnType<TokenSource>;
+  const fromHeaders = (source as { [READS_HEADERS]?: HeaderTokenReader })[READS_HEADERS];
   try {
-    token = source(checked.request);
+    token = fromHeaders
+      ? fromHeaders(checked.incoming.headers)
+      : source(checked.incoming.request());
   } catch (error) {
     throw sourceFailure(error);
   }
@@ -434,8 +506,7 @@ function asHandoffError(error: unknown): HandoffError {
 
 function report(
   log: LogSink,
-  request: Request,
-  url: URL | undefined,
+  incoming: Incoming,
   requestId: string,
   status: number,
   started: number,
@@ -453,8 +524,8 @@ function report(
     level,
     msg: failure ? failure.title : "proxied",
     requestId,
-    method: request.method,
-    path: url?.pathname ?? "",
+    method: incoming.method,
+    path: incoming.url().pathname,
     status,
     durationMs: Date.now() - started,
     ...(failure ? { code: failure.code } : {}),

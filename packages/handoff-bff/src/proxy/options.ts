@@ -6,6 +6,7 @@ import type { LogEvent, Logger } from "./log.js";
 import type { SetCookiePolicy } from "./response-headers.js";
 import type { Upstream } from "./target.js";
 import type { Transport } from "./transport.js";
+import type { WebSocketOptions } from "./websocket-options.js";
 
 /** The methods forwarded by default; TRACE and CONNECT never are (RFC 9110 §9.3.8: XST). */
 export const DEFAULT_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -101,6 +102,17 @@ export interface ProxyOptions {
   headers?: (outgoing: Record<string, string>, request: Request) => void | Promise<void>;
   /** Receives one structured event per request; no token, cookie or query is ever in it. */
   logger?: Logger | ((event: LogEvent) => void);
+  /**
+   * Relays WebSockets under the mount to the upstream (Node: `toNodeListener(proxy).upgrade`,
+   * `createFrontDoor`), with `Authorization: Bearer` and no cookie; `true` for the defaults.
+   * The handshake must carry the app's own `Origin` (cross-site WebSocket hijacking).
+   * @default false (an upgrade is answered as an ordinary request)
+   * @example
+   * ```ts
+   * websocket: { idleTimeout: 60_000, maxMessageBytes: 1024 * 1024, recheckInterval: 30_000 }
+   * ```
+   */
+  websocket?: WebSocketOptions | boolean;
   /** How upstream requests are sent. @default nodeTransport() on Node, fetchTransport elsewhere */
   transport?: Transport;
 }

@@ -1,4 +1,5 @@
 import { connectionListed, HOP_BY_HOP } from "../lib/hop-by-hop.js";
+import type { HeaderReader } from "./incoming.js";
 
 /**
  * Request headers the proxy never forwards, beyond the hop-by-hop ones:
@@ -53,7 +54,7 @@ export interface ForwardContext {
 }
 
 /** Picks the request id: the client's when it is well-formed, else a new UUID. */
-export function requestIdOf(incoming: Headers): string {
+export function requestIdOf(incoming: HeaderReader): string {
   const given = incoming.get("x-request-id");
   return given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
@@ -64,7 +65,7 @@ export function requestIdOf(incoming: Headers): string {
  * less the hop-by-hop and never-forwarded ones, plus the bearer token and X-Forwarded-*.
  */
 export function upstreamRequestHeaders(
-  incoming: Headers,
+  incoming: HeaderReader,
   context: ForwardContext,
 ): Record<string, string> {
   const listed = connectionListed(incoming);

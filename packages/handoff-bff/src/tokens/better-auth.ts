@@ -275,7 +275,7 @@ export function betterAuthToken(
     forget(key);
     await revocation?.revoke(key);
   };
-  return Object.assign(source, { sessionKey, revoke });
+  return Object.assign(source, { sessionKey, revoke, ...(revocation ? { revocation } : {}) });
 }
 
 /**

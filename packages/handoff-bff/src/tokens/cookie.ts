@@ -1,6 +1,7 @@
 import { InvalidConfigError } from "../errors.js";
-import { readCookie } from "../lib/cookies.js";
+import { cookieIn, readCookie } from "../lib/cookies.js";
 import { sha256Base64url } from "../lib/sha256.js";
+import { type HeaderTokenReader, READS_HEADERS } from "../proxy/incoming.js";
 import type { TokenSource } from "./types.js";
 
 /** RFC 6265 §4.1.1: a cookie name is an RFC 7230 token. */
@@ -31,6 +32,12 @@ export function cookieToken(name: string): TokenSource {
     const value = readCookie(request, name);
     return value === null || value === "" ? null : value;
   };
+  // The same reading from the headers alone, so the proxy need not build a `Request` for it.
+  const fromHeaders: HeaderTokenReader = (headers) => {
+    const value = cookieIn(headers.get("cookie"), name);
+    return value === null || value === "" ? null : value;
+  };
+  Object.defineProperty(source, READS_HEADERS, { value: fromHeaders });
   source.sessionKey = (request) => {
     const value = readCookie(request, name);
     return value === null || value === "" ? null : sha256Base64url(value);

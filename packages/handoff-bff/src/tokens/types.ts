@@ -1,3 +1,5 @@
+import type { RevocationStore } from "../revocation/types.js";
+
 /**
  * Finds the bearer token for a request, or `null` when the request carries no session; or a
  * {@link TokenResult}, when the source must also set cookies (a session it rewrote).
@@ -29,6 +31,12 @@ export interface TokenSource {
   renew?:
     | ((request: Request, rejected: string) => Promise<string | TokenResult | null>)
     | undefined;
+  /**
+   * Where this source's sessions are announced revoked (by `sessionKey`): a WebSocket relayed
+   * by the proxy subscribes, and closes with 4401 when its session is revoked. `betterAuthToken`
+   * sets it to its `revocation` option.
+   */
+  revocation?: RevocationStore | undefined;
 }
 
 /**
