@@ -26,6 +26,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -174,11 +175,12 @@ function saveState() {
   );
   const markers = Object.fromEntries([...processes].map(([name, r]) => [name, r.spec.marker]));
   const content = { pid: process.pid, ready, web: webOrigin, api: apiOrigin, ports, checks };
-  writeFileSync(
-    join(dataDir, "cluster.json"),
-    `${JSON.stringify({ ...content, pids, markers }, null, 2)}\n`,
-    { mode: 0o600 },
-  );
+  // Written aside, then renamed: a reader (the tests, the benchmark) never sees half a file.
+  const file = join(dataDir, "cluster.json");
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...content, pids, markers }, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  renameSync(`${file}.tmp`, file);
 }
 
 /** A live process's command line, or "" (a pid may have been reused: callers check it). */
@@ -324,11 +326,14 @@ function startInstances(databaseUrl, redisUrl, secret) {
   ports.webs.forEach((port, i) => {
     launch(`web-${i + 1}`, {
       tier: "web",
-      command: join(root, "node_modules/.bin/next"),
-      args: ["start", "-H", "127.0.0.1", "-p", String(port)],
+      // The front door (apps/web/server.mjs): Handoff before Next, on the same port.
+      command: process.execPath,
+      args: ["server.mjs"],
       cwd: join(root, "apps/web"),
       env: instanceEnv({
         ...shared,
+        HOST: "127.0.0.1",
+        PORT: String(port),
         NODE_ENV: "production",
         BETTER_AUTH_SECRET: secret,
         // The public origin is the balancer's: cookies, redirects and the JWT's `iss`.
@@ -338,7 +343,7 @@ function startInstances(databaseUrl, redisUrl, secret) {
         // HAProxy appends the client's address to X-Forwarded-For (option forwardfor).
         TRUSTED_PROXY_COUNT: "1",
       }),
-      marker: "next",
+      marker: "server.mjs",
       port,
     });
   });

@@ -86,11 +86,14 @@ const children = [
       AGENT_WORD_DELAY_MS: process.env.AGENT_WORD_DELAY_MS ?? "40",
     },
   }),
-  spawn(`${root}node_modules/.bin/next`, ["start", "-H", "127.0.0.1", "-p", "3000"], {
+  // The front door (apps/web/server.mjs): Handoff before Next, on the same port.
+  spawn(process.execPath, ["server.mjs"], {
     cwd: `${root}apps/web`,
     stdio: "inherit",
     env: {
       ...env,
+      HOST: "127.0.0.1",
+      PORT: "3000",
       BETTER_AUTH_SECRET: betterAuthSecret,
       BETTER_AUTH_URL: web,
       API_URL: api,

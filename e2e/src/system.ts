@@ -1,6 +1,6 @@
 /**
  * The system under test, as `npm start` runs it: the production builds of apps/api
- * (`node dist/main.js`) and apps/web (`next start`), each in its own process on 127.0.0.1 at a
+ * (`node dist/main.js`) and apps/web (`node server.mjs`: Handoff's front door before Next), each in its own process on 127.0.0.1 at a
  * free port, with fresh embedded databases in a temporary folder. Build first (`npm test` does:
  * handoff, api, web).
  */
@@ -132,25 +132,22 @@ export async function startSystem(
   let apiService: Service | undefined = await startApi();
   let webService: Service;
   try {
-    webService = await run(
-      "web",
-      join(root, "node_modules/.bin/next"),
-      ["start", "-H", "127.0.0.1", "-p", String(webPort)],
-      {
-        cwd: join(root, "apps/web"),
-        env: {
-          NODE_ENV: "production",
-          NEXT_TELEMETRY_DISABLED: "1",
-          BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-          BETTER_AUTH_URL: web,
-          API_URL: api,
-          API_AUDIENCE: "taskflow-api",
-          DATA_DIR: join(data, "web"),
-          ...options.webEnv,
-        },
-        ready: new URL("/sign-in", web),
+    webService = await run("web", process.execPath, ["server.mjs"], {
+      cwd: join(root, "apps/web"),
+      env: {
+        HOST: "127.0.0.1",
+        PORT: String(webPort),
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+        BETTER_AUTH_URL: web,
+        API_URL: api,
+        API_AUDIENCE: "taskflow-api",
+        DATA_DIR: join(data, "web"),
+        ...options.webEnv,
       },
-    );
+      ready: new URL("/sign-in", web),
+    });
   } catch (error) {
     await apiService.stop();
     throw error;

@@ -9,6 +9,21 @@ describe("trustedClientAddress", () => {
     expect(trustedClientAddress(new Headers(), 0)).toBeNull();
   });
 
+  it("takes the socket's peer under the front door when no proxy is trusted, never the header", () => {
+    expect(trustedClientAddress(xff("6.6.6.6"), 0, "203.0.113.7")).toBe("203.0.113.7");
+    expect(trustedClientAddress(new Headers(), 0, "::ffff:127.0.0.1")).toBe("127.0.0.1");
+    expect(trustedClientAddress(new Headers(), 0, "2001:db8:1:2:3:4:5:6")).toBe(
+      "2001:db8:1:2::/64",
+    );
+  });
+
+  it("reads the trusted proxies' entry when proxies stand in front, the peer only without a header", () => {
+    expect(trustedClientAddress(xff("203.0.113.7"), 1, "10.0.0.2")).toBe("203.0.113.7");
+    // No header: the peer stands for it, as Next's `??=` makes it under the route handlers.
+    expect(trustedClientAddress(new Headers(), 1, "10.0.0.2")).toBe("10.0.0.2");
+    expect(trustedClientAddress(new Headers(), 2, "10.0.0.2")).toBeNull();
+  });
+
   it("takes the entry the outermost trusted proxy appended, not the client's entries to its left", () => {
     expect(trustedClientAddress(xff("6.6.6.6, 203.0.113.7"), 1)).toBe("203.0.113.7");
     expect(trustedClientAddress(xff("6.6.6.6, 203.0.113.7, 10.0.0.2"), 2)).toBe("203.0.113.7");

@@ -1,4 +1,5 @@
 import {
+  createProxy,
   isHandoffError,
   type LogEvent,
   type RateLimitOptions,
@@ -14,7 +15,7 @@ import { getRuntime } from "./runtime";
  * load: the rest of the configuration (the secret above all) waits for the first request, so
  * that `next build` needs none of it.
  */
-export function apiUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
+function apiUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return (env.API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, "");
 }
 
@@ -29,7 +30,7 @@ export function apiUrl(env: Readonly<Record<string, string | undefined>> = proce
  * `sessionKey` (the SHA-256 of the session cookie) keys the per-session limit, the same on
  * every instance.
  */
-export const sessionToken: TokenSource = Object.assign(
+const sessionToken: TokenSource = Object.assign(
   async (request: Request) => {
     try {
       return await (await getRuntime()).token(request);
@@ -57,8 +58,59 @@ const proxyStore: RateLimitStore = {
  * The proxies' warnings and errors (a 5xx, a stream cut short), one JSON line each on stderr.
  * Handoff's events hold no header value and no query: no token or cookie reaches the log.
  */
-export function logProblems(event: LogEvent): void {
+function logProblems(event: LogEvent): void {
   if (event.level !== "info") console.error(JSON.stringify({ source: "handoff", ...event }));
+}
+
+/**
+ * `/api/proxy`: everything under it goes to the API's root
+ * (`/api/proxy/api/tasks` → `{API_URL}/api/tasks`), the bare mount included. CSRF defence is
+ * on (the default); no session → 401, before the API is contacted. The one definition of this
+ * proxy: its route handler and the front door (server.mjs) both serve it.
+ *
+ * @example
+ * ```ts
+ * export const { GET, POST } = toNextHandlers(apiProxy());
+ * ```
+ */
+export function apiProxy(env: Readonly<Record<string, string | undefined>> = process.env) {
+  return createProxy({ upstream: apiUrl(env), mount: "/api/proxy", ...shared(env) });
+}
+
+/**
+ * `/api/agent`: the agent's own mapping (`/api/agent/chat` → `{API_URL}/v1/agent/chat`), and
+ * nothing else of the API is reachable through it. The chat's event stream passes as it arrives.
+ *
+ * @example
+ * ```ts
+ * createFrontDoor({ proxies: [apiProxy(), agentProxy()], fallback });
+ * ```
+ */
+export function agentProxy(env: Readonly<Record<string, string | undefined>> = process.env) {
+  return createProxy({ upstream: `${apiUrl(env)}/v1/agent`, mount: "/api/agent", ...shared(env) });
+}
+
+/**
+ * `/api/chatkit`: ChatKit's custom-backend flow (flow 3). The ChatKit client POSTs its protocol
+ * here; the session's JWT is added and the request forwarded to `{API_URL}/chatkit`. POST only,
+ * as the protocol is; `/api/chatkit/start` and `/refresh` are flow 1's own (lib/chatkit.ts).
+ *
+ * @example
+ * ```ts
+ * export const { POST } = toNextHandlers(chatkitProxy());
+ * ```
+ */
+export function chatkitProxy(env: Readonly<Record<string, string | undefined>> = process.env) {
+  return createProxy({
+    upstream: `${apiUrl(env)}/chatkit`,
+    mount: "/api/chatkit",
+    methods: ["POST"],
+    ...shared(env),
+  });
+}
+
+function shared(env: Readonly<Record<string, string | undefined>>) {
+  return { token: sessionToken, rateLimit: rateLimit(env), logger: logProblems } as const;
 }
 
 /**
@@ -67,17 +119,20 @@ export function logProblems(event: LogEvent): void {
  * requests over instances), per minute: `RATE_LIMIT_PER_IP` (default 600) and
  * `RATE_LIMIT_PER_SESSION` (default 300). Over the limit: 429 with `Retry-After`. The per-IP
  * limit counts only an address `TRUSTED_PROXY_COUNT` proxies vouch for (lib/client-address.ts);
- * with none (the default, a bare `next start`), every request is exempt from it, as any
- * address would be the client's own choice, and the per-session limit is the one that holds.
+ * with none (the default), it counts the socket's peer address under the front door
+ * (server.mjs), and under the route handlers, which get no socket address, every request is
+ * exempt from it (any address there would be the client's own choice) and the per-session
+ * limit is the one that holds.
  */
-export function rateLimit(env: Readonly<Record<string, string | undefined>> = process.env) {
+function rateLimit(env: Readonly<Record<string, string | undefined>> = process.env) {
   const proxies = trustedProxyCount(env);
   const options: RateLimitOptions = {
     perIp: { limit: positive(env.RATE_LIMIT_PER_IP, 600), windowSeconds: 60 },
     perSession: { limit: positive(env.RATE_LIMIT_PER_SESSION, 300), windowSeconds: 60 },
     store: proxyStore,
+    // `peer` is the socket's address under the front door, undefined under a route handler;
     // null exempts the request from perIp (Handoff's contract for clientIp).
-    clientIp: (request) => trustedClientAddress(request.headers, proxies),
+    clientIp: (request, peer) => trustedClientAddress(request.headers, proxies, peer),
   };
   return options;
 }

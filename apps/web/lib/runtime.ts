@@ -130,11 +130,12 @@ async function checkSigningKey(auth: Auth): Promise<void> {
 }
 
 /**
- * Closes the database and Redis when `next start` is told to stop; Next drains requests, then
- * exits. PGlite flushes on close; a process killed outright leaves its log to be replayed on
- * the next start, like a PostgreSQL crash. The directory lock is given back on close, or on
- * exit should Next exit before the close is done (@handoff/db-kit). Redis is closed on exit
- * itself, not on the signal: requests Next is still draining count their limits there.
+ * Closes the database and Redis when the server (server.mjs, or `next start`) is told to stop;
+ * it drains requests, then exits. PGlite flushes on close; a process killed outright leaves its
+ * log to be replayed on the next start, like a PostgreSQL crash. The directory lock is given
+ * back on close, or on exit should the server exit before the close is done (@handoff/db-kit).
+ * Redis is closed on exit itself, not on the signal: requests still draining count their
+ * limits there.
  */
 function closeOnExit(database: Database, redis: RedisConnections | null): void {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

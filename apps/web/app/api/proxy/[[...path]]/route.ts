@@ -1,16 +1,7 @@
-import { createProxy } from "handoff-bff";
 import { toNextHandlers } from "handoff-bff/next";
-import { apiUrl, logProblems, rateLimit, sessionToken } from "@/lib/handoff";
+import { apiProxy } from "@/lib/handoff";
 
-// Everything under /api/proxy goes to the API's root: /api/proxy/api/tasks → {API_URL}/api/tasks.
-// The optional catch-all also serves the bare mount. CSRF defence is on (the default); no
-// session → 401, before the API is contacted.
-const proxy = createProxy({
-  upstream: apiUrl(),
-  mount: "/api/proxy",
-  token: sessionToken,
-  rateLimit: rateLimit(),
-  logger: logProblems,
-});
-
-export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = toNextHandlers(proxy);
+// The route-handler path to /api/proxy (lib/handoff.ts): under server.mjs the front door serves
+// the mount before Next routes it, and this file is reached only where there is no custom
+// server (a serverless host, `next start`). The optional catch-all also serves the bare mount.
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = toNextHandlers(apiProxy());
