@@ -16,7 +16,7 @@ import { type AppEnv, authenticate, privateAnswers, requestId, requestLog } from
 import { serveOpenApiDocument } from "./openapi.js";
 import type { Readiness } from "./readiness.js";
 import type { TaskFeed } from "./tasks/live/feed.js";
-import { taskEventRoutes } from "./tasks/live/routes.js";
+import { taskEventRoutes, taskSocketRoutes } from "./tasks/live/routes.js";
 import type { TaskStore } from "./tasks/model.js";
 import { taskRoutes } from "./tasks/routes.js";
 import { validationHook } from "./validation.js";
@@ -41,8 +41,8 @@ export interface AppOptions {
    */
   chatkit?: ChatKitStore;
   /**
-   * The live task changes of `GET /api/tasks/events`; see `createTaskFeed`. Without it that
-   * route is not served (404).
+   * The live task changes of `GET /api/tasks/events` (SSE) and `GET /api/tasks/live`
+   * (WebSocket, with `startServer`); see `createTaskFeed`. Without it neither is served (404).
    */
   feed?: TaskFeed;
   /**
@@ -169,8 +169,11 @@ export function createApp({
       return c.json({ userId, tenantId, ...(email === undefined ? {} : { email }) }, 200);
     },
   );
-  // Before the tasks routes, whose `GET /{id}` would take "events" for an id.
-  if (feed !== undefined) app.route("/api/tasks/events", taskEventRoutes({ feed }));
+  // Before the tasks routes, whose `GET /{id}` would take "events" or "live" for an id.
+  if (feed !== undefined) {
+    app.route("/api/tasks/events", taskEventRoutes({ feed }));
+    app.route("/api/tasks/live", taskSocketRoutes({ feed }));
+  }
   app.route("/api/tasks", taskRoutes({ store }));
   app.route("/v1/agent", agentRoutes({ ...agent, store, brain, logger }));
   app.route("/mcp", mcpRoutes({ store, logger }));

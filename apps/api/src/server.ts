@@ -1,10 +1,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { acceptWebSockets, type WebSocketUpgrade } from "./websocket.js";
 
-/** Anything with a Fetch-style handler, such as a Hono app. */
+/** Anything with a Fetch-style handler, such as a Hono app; `env` reaches its routes as `c.env`. */
 interface FetchApp {
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, env?: { upgrade?: WebSocketUpgrade }): Response | Promise<Response>;
 }
 
 /** Options for {@link startServer}. */
@@ -35,15 +36,16 @@ export interface RunningServer {
   readonly url: URL;
   readonly port: number;
   /**
-   * Stops accepting connections at once, lets in-flight requests finish, destroys whatever is
-   * still open after the drain timeout, and resolves once every connection is closed. Calling
+   * Stops accepting connections at once, closes WebSockets with 1001, lets in-flight requests
+   * finish, destroys whatever is still open after the drain timeout, and resolves once every connection is closed. Calling
    * it again returns the same promise.
    */
   shutdown(): Promise<void>;
 }
 
 /**
- * Serves `app` over HTTP/1.1 with `@hono/node-server`, with graceful shutdown.
+ * Serves `app` over HTTP/1.1 with `@hono/node-server`, with WebSocket upgrades (src/websocket.ts)
+ * and graceful shutdown.
  *
  * @example
  * ```ts
@@ -60,6 +62,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ) as Server;
     created.once("error", reject);
   });
+  // Upgraded sockets leave the server's connection tracking: the hub ends them on shutdown.
+  const sockets = acceptWebSockets(server, app);
   server.on("request", (_request, response) => {
     // A keep-alive connection that sends another request while draining gets its answer, then
     // is closed instead of being kept idle until the drain timeout.
@@ -78,7 +82,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     shutdown() {
       closed ??= new Promise<void>((resolve) => {
         draining = true;
-        const timer = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+        sockets.drain();
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          sockets.terminate();
+        }, drainTimeoutMs);
         // close() stops listening now (new connections are refused) and, since Node 19, closes
         // idle keep-alive connections; busy ones end as their responses finish.
         server.close(() => {

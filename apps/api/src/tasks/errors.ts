@@ -31,3 +31,19 @@ export class TooManyStreamsError extends ApiError {
     );
   }
 }
+
+/**
+ * 426 (RFC 9110 §15.5.22) with `Upgrade: websocket`: `GET /api/tasks/live` is a WebSocket, asked
+ * for as a plain request.
+ */
+export class UpgradeRequiredError extends ApiError {
+  constructor() {
+    super(
+      "ERR_UPGRADE_REQUIRED",
+      426,
+      "Upgrade required",
+      "This endpoint is a WebSocket: connect with a WebSocket client (Upgrade: websocket).",
+      { headers: { upgrade: "websocket", connection: "Upgrade" } },
+    );
+  }
+}

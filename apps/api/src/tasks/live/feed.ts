@@ -9,7 +9,7 @@ import { NotReadyError } from "../../errors.js";
 import { createSseStream, type SseWriter } from "../../sse.js";
 import { TooManyStreamsError } from "../errors.js";
 import type { Scope } from "../model.js";
-import { type TaskChange, type TaskChangeLog, tenantKey } from "./changes.js";
+import { type TaskChange, type TaskChangeLog, type TaskChangeType, tenantKey } from "./changes.js";
 import type { ChangeSignal, ChangeSource } from "./listen.js";
 
 /** Options of {@link createTaskFeed}. */
@@ -39,12 +39,50 @@ export interface TaskFeedOptions {
   heartbeatMs?: number;
 }
 
-/** The feed, as the route and the composition root use it. */
+/**
+ * One event of a stream, whichever transport carries it (SSE or WebSocket). Members in the order
+ * the WebSocket frames show them.
+ */
+export type FeedEvent =
+  | { readonly type: "ready"; readonly seq: number }
+  | {
+      readonly type: `task.${TaskChangeType}`;
+      readonly id: string;
+      readonly etag: string;
+      readonly seq: number;
+    }
+  | { readonly type: "resync"; readonly reason: "gap" | "cursor" | "slow"; readonly seq: number };
+
+/** Why the feed ends a stream: the instance drains, the reader is too slow, the database failed. */
+export type FeedEnd = "drain" | "slow" | "error";
+
+/** Where one stream's events go: an SSE body or a WebSocket. */
+export interface FeedSink {
+  send(event: FeedEvent): void;
+  /** The feed is done with this stream; nothing is sent after it. */
+  end(why: FeedEnd): void;
+  /** Events sent but not yet taken by the client's connection: how far it has fallen behind. */
+  readonly queued: number;
+}
+
+/** One stream's place in the feed. */
+interface FeedSubscription {
+  /** The client went away: leave the feed, without touching the sink. */
+  cancel(): void;
+}
+
+/** The feed, as the routes and the composition root use it. */
 export interface TaskFeed {
   /** Starts listening; rejects when the listener cannot connect (a start-up error). */
   start(): Promise<void>;
   /**
-   * A new event stream of the caller's tenant, resuming after `lastEventId` when given.
+   * Feeds `sink` the caller's tenant's changes, resuming after `after` (a sequence number) when
+   * given; the one code path of every transport.
+   * @throws `ERR_TOO_MANY_STREAMS` past a limit; `ERR_NOT_READY` once closing.
+   */
+  subscribe(scope: Scope, sink: FeedSink, after?: string): FeedSubscription;
+  /**
+   * A new event stream (SSE) of the caller's tenant, resuming after `lastEventId` when given.
    * @throws `ERR_TOO_MANY_STREAMS` past a limit; `ERR_NOT_READY` once closing.
    */
   open(scope: Scope, lastEventId?: string): ReadableStream<Uint8Array>;
@@ -53,10 +91,10 @@ export interface TaskFeed {
 }
 
 /** What the feed keeps of one stream. */
-interface Subscriber {
+interface Subscriber extends FeedSubscription {
   readonly userId: string;
   push(signal: ChangeSignal): void;
-  end(): void;
+  end(why: FeedEnd): void;
 }
 
 /** A `Last-Event-ID` this API could have sent: a sequence number. */
@@ -86,12 +124,7 @@ export function createTaskFeed(options: TaskFeedOptions): TaskFeed {
   };
 
   /** Serves one stream: catches up, then relays changes in sequence, filling holes from the log. */
-  function subscribe(
-    scope: Scope,
-    writer: SseWriter,
-    lastEventId: string | undefined,
-    leave: () => void,
-  ) {
+  function serve(scope: Scope, sink: FeedSink, lastEventId: string | undefined, leave: () => void) {
     const { tenantId } = scope;
     const pending: ChangeSignal[] = [];
     let cursor = 0;
@@ -106,26 +139,26 @@ export function createTaskFeed(options: TaskFeedOptions): TaskFeed {
     };
     const send = (change: TaskChange) => {
       if (done) return;
-      const data = JSON.stringify({ id: change.id, etag: change.etag });
-      writer.write({ event: `task.${change.type}`, id: String(change.seq), data });
-      cursor = change.seq;
-      if (writer.queued > maxQueued) overflow();
+      const { type, id, etag, seq } = change;
+      sink.send({ type: `task.${type}`, id, etag, seq });
+      cursor = seq;
+      if (sink.queued > maxQueued) overflow();
     };
     /** Tells the client to reload its list, from the latest change on. */
     const resync = async (reason: "gap" | "cursor" | "slow") => {
       cursor = await log.latest(tenantId);
-      writer.write({ event: "resync", id: String(cursor), data: JSON.stringify({ reason }) });
+      sink.send({ type: "resync", reason, seq: cursor });
     };
     const catchUp = async () => {
       const missed = await log.since(tenantId, cursor);
-      if (missed === undefined || missed.length + writer.queued > maxQueued) return resync("gap");
+      if (missed === undefined || missed.length + sink.queued > maxQueued) return resync("gap");
       for (const change of missed) send(change);
     };
     const overflow = () => {
       stop();
       void resync("slow")
         .catch(() => {})
-        .finally(() => writer.close());
+        .finally(() => sink.end("slow"));
     };
     const pump = async () => {
       if (running || done) return;
@@ -139,7 +172,7 @@ export function createTaskFeed(options: TaskFeedOptions): TaskFeed {
             cursor = Number(lastEventId);
             await catchUp();
           }
-          if (!done) writer.write({ event: "ready", id: String(cursor), data: "{}" });
+          if (!done) sink.send({ type: "ready", seq: cursor });
         }
         while (!done && pending.length > 0) {
           const signal = pending.shift()!;
@@ -151,7 +184,7 @@ export function createTaskFeed(options: TaskFeedOptions): TaskFeed {
         // The database failed us: end the stream; the client resumes from its Last-Event-ID.
         logger?.warn({ err: error }, "task event stream could not catch up");
         stop();
-        writer.close();
+        sink.end("error");
       } finally {
         running = false;
       }
@@ -165,42 +198,69 @@ export function createTaskFeed(options: TaskFeedOptions): TaskFeed {
         pending.push(signal);
         void pump();
       },
-      end() {
+      end(why: FeedEnd) {
         stop();
-        writer.close();
+        sink.end(why);
       },
-    } satisfies Subscriber;
+      cancel: stop,
+    };
   }
+
+  const subscribe = (scope: Scope, sink: FeedSink, after?: string): FeedSubscription => {
+    if (closing) throw new NotReadyError();
+    const key = tenantKey(scope.tenantId);
+    const subscribers = tenants.get(key) ?? new Set<Subscriber>();
+    const mine = [...subscribers].filter((other) => other.userId === scope.userId);
+    if (mine.length >= maxPerUser) throw new TooManyStreamsError("user");
+    if (subscribers.size >= maxPerTenant) throw new TooManyStreamsError("tenant");
+    tenants.set(key, subscribers);
+    const subscriber = serve(scope, sink, after, () => {
+      subscribers.delete(subscriber);
+      if (subscribers.size === 0 && tenants.get(key) === subscribers) tenants.delete(key);
+    });
+    subscribers.add(subscriber);
+    return subscriber;
+  };
 
   return {
     start: () => source.start(dispatch),
+    subscribe,
     open(scope, lastEventId) {
-      if (closing) throw new NotReadyError();
-      const key = tenantKey(scope.tenantId);
-      const subscribers = tenants.get(key) ?? new Set<Subscriber>();
-      const mine = [...subscribers].filter((other) => other.userId === scope.userId);
-      if (mine.length >= maxPerUser) throw new TooManyStreamsError("user");
-      if (subscribers.size >= maxPerTenant) throw new TooManyStreamsError("tenant");
-      tenants.set(key, subscribers);
-      let subscriber: Subscriber | undefined;
-      const leave = () => {
-        if (subscriber !== undefined) subscribers.delete(subscriber);
-        if (subscribers.size === 0 && tenants.get(key) === subscribers) tenants.delete(key);
-      };
-      return createSseStream(
+      let subscription: FeedSubscription | undefined;
+      // Refused before the response starts, so the route answers the error, not a broken stream.
+      let refused: unknown;
+      const body = createSseStream(
         (writer) => {
-          subscriber = subscribe(scope, writer, lastEventId, leave);
-          subscribers.add(subscriber);
+          try {
+            subscription = subscribe(scope, sseSink(writer), lastEventId);
+          } catch (error) {
+            refused = error;
+          }
         },
-        { heartbeatMs, onCancel: () => subscriber?.end() },
+        { heartbeatMs, onCancel: () => subscription?.cancel() },
       );
+      if (refused !== undefined) throw refused;
+      return body;
     },
     async close() {
       closing = true;
       for (const subscribers of [...tenants.values()]) {
-        for (const subscriber of [...subscribers]) subscriber.end();
+        for (const subscriber of [...subscribers]) subscriber.end("drain");
       }
       await source.close();
+    },
+  };
+}
+
+/** An SSE body as a sink: the event's type is the `event:`, its `seq` the `id:`, the rest `data:`. */
+function sseSink(writer: SseWriter): FeedSink {
+  return {
+    send({ type, seq, ...data }) {
+      writer.write({ event: type, id: String(seq), data: JSON.stringify(data) });
+    },
+    end: () => writer.close(),
+    get queued() {
+      return writer.queued;
     },
   };
 }
