@@ -262,3 +262,42 @@ describe("front door configuration", () => {
     );
   });
 });
+
+describe("serveWithNext and Next's own upgrade listener", () => {
+  it("keeps the front door the only upgrade listener after Next handles its first request", async () => {
+    // What Next's getRequestHandler does on its first request (setupWebSocketHandler): it adds
+    // an upgrade listener to the server the request came through.
+    let nextUpgrades = 0;
+    const nextApp = {
+      prepare: async () => {},
+      getRequestHandler: () => async (req: http.IncomingMessage, res: http.ServerResponse) => {
+        const server = (req.socket as net.Socket & { server?: http.Server }).server;
+        server?.on("upgrade", (_req: http.IncomingMessage, socket: Duplex) => {
+          nextUpgrades++;
+          socket.destroy();
+        });
+        res.end("next");
+      },
+      getUpgradeHandler: () => async (_req: http.IncomingMessage, socket: Duplex) => {
+        socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
+      },
+    };
+    const { serveWithNext } = await import("../src/node/serve-with-next.js");
+    const server = await serveWithNext({
+      next: nextApp,
+      proxies: [],
+      port: 0,
+      hostname: "127.0.0.1",
+    });
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const page = await fetch(`http://127.0.0.1:${port}/page`);
+      expect(await page.text()).toBe("next");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(server.listeners("upgrade")).toHaveLength(1);
+      expect(nextUpgrades).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -61,7 +61,17 @@ export async function serveWithNext(options: ServeWithNextOptions): Promise<http
     fallback: { request: app.getRequestHandler(), ...(upgrade ? { upgrade } : {}) },
     ...(options.trustForwarded === undefined ? {} : { trustForwarded: options.trustForwarded }),
   });
-  const server = http.createServer(door.listener).on("upgrade", door.upgrade);
+  const server = http.createServer(door.listener);
+  // Next's request handler adds an upgrade listener of its own to the server of the first
+  // request it serves (next/dist/server/next.js, setupWebSocketHandler). It would answer every
+  // upgrade a second time and end the proxies' WebSockets; the front door already hands Next
+  // the upgrades outside the mounts, so the front door's stays the only listener.
+  server.on("newListener", (event, listener) => {
+    if (event === "upgrade" && listener !== door.upgrade) {
+      process.nextTick(() => server.off("upgrade", listener));
+    }
+  });
+  server.on("upgrade", door.upgrade);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, () => {
