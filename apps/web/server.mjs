@@ -37,7 +37,17 @@ const door = createFrontDoor({
   proxies,
   fallback: { request: app.getRequestHandler(), upgrade: app.getUpgradeHandler() },
 });
-const server = http.createServer(door.listener).on("upgrade", door.upgrade);
+const server = http.createServer(door.listener);
+// Next's request handler adds an upgrade listener of its own to the server of the first request
+// it serves (next/dist/server/next.js, setupWebSocketHandler), which would answer every upgrade
+// a second time, ending the proxies' WebSockets (/api/proxy/api/tasks/live). The front door
+// already gives Next the upgrades outside the mounts (fallback.upgrade): its must be the only one.
+server.on("newListener", (event, listener) => {
+  if (event === "upgrade" && listener !== door.upgrade) {
+    process.nextTick(() => server.off("upgrade", listener));
+  }
+});
+server.on("upgrade", door.upgrade);
 await new Promise((resolve, reject) => {
   server.once("error", reject);
   server.listen(port, hostname, () => {

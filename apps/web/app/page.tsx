@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { Dashboard } from "@/components/dashboard";
+import { liveUpdatesAvailable } from "@/lib/live-updates";
 import { getViewer } from "@/lib/session";
 
 /** The dashboard; signed-out visitors go to sign-in (checked here, on the server). */
@@ -10,7 +11,7 @@ export default async function HomePage() {
   return (
     <>
       <AppHeader email={viewer.email} workspace={viewer.workspace.name} />
-      <Dashboard />
+      <Dashboard live={liveUpdatesAvailable()} />
     </>
   );
 }

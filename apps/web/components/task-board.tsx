@@ -6,7 +6,9 @@ import type { Task } from "@/lib/tasks/types";
 import { AddTaskForm } from "./add-task-form";
 import styles from "./dashboard.module.css";
 import { type Filter, FilterTabs } from "./filter-tabs";
+import { LiveIndicator } from "./live-indicator";
 import { TaskItem } from "./task-item";
+import type { LiveStatus } from "./use-live-tasks";
 
 const EMPTY: Record<Filter, string> = {
   all: "No tasks yet. Add one above, or ask the agent.",
@@ -15,7 +17,7 @@ const EMPTY: Record<Filter, string> = {
 };
 
 /** The task list: add form, filter tabs, the tasks, and notices about changes. */
-export function TaskBoard({ store }: { store: TaskStore }) {
+export function TaskBoard({ store, live }: { store: TaskStore; live: LiveStatus }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   const [filter, setFilter] = useState<Filter>("all");
   const panelId = useId();
@@ -38,6 +40,7 @@ export function TaskBoard({ store }: { store: TaskStore }) {
         <p className={styles.muted} data-testid="task-count">
           {counts.open} open · {counts.done} done
         </p>
+        <LiveIndicator status={live} />
       </header>
 
       <AddTaskForm onAdd={(title) => store.add(title)} />

@@ -1,6 +1,7 @@
 import type { HandoffProxy } from "handoff-bff";
 import { chatkitSessionRoute } from "./chatkit";
 import { agentProxy, apiProxy, chatkitProxy } from "./handoff";
+import { markServedByFrontDoor } from "./live-updates";
 import { getRuntime } from "./runtime";
 
 /**
@@ -8,7 +9,8 @@ import { getRuntime } from "./runtime";
  * (lib/handoff.ts), over the runtime the routes use, started here once rather than by the first
  * request. A runtime that fails to start (a locked database, Redis not there yet) is logged and
  * retried on the next request, as under the route handlers: the server still comes up, and
- * `/api/ready` answers 503 until it works.
+ * `/api/ready` answers 503 until it works. It also tells the dashboard that WebSockets reach
+ * the API here (lib/live-updates.ts): `/api/proxy` relays them under the front door only.
  *
  * @example
  * ```ts
@@ -21,6 +23,7 @@ export async function startFrontDoor(): Promise<{ proxies: HandoffProxy[] }> {
   } catch (error) {
     console.error(`the runtime did not start, retried on the next request: ${describe(error)}`);
   }
+  markServedByFrontDoor();
   return { proxies: [apiProxy(), agentProxy(), chatkitMount(chatkitProxy())] };
 }
 

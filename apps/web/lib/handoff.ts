@@ -4,6 +4,7 @@ import {
   type LogEvent,
   type RateLimitOptions,
   type RateLimitStore,
+  type RevocationStore,
   type TokenSource,
 } from "handoff-bff";
 import { trustedClientAddress } from "./client-address";
@@ -41,8 +42,36 @@ const sessionToken: TokenSource = Object.assign(
   },
   {
     sessionKey: async (request: Request) => (await getRuntime()).token.sessionKey(request),
+    revocation: lazyRevocation(),
   },
 );
+
+/**
+ * The runtime's revocation store, for the proxy's WebSockets: a socket subscribes when it
+ * opens, and is closed with 4401 the moment its session is revoked (sign-out here or in
+ * another tab, on any instance). The runtime has started by then (the handshake read a token),
+ * so the subscription is made in the same tick's microtasks.
+ */
+function lazyRevocation(): RevocationStore {
+  return {
+    revoke: async (key) => (await getRuntime()).stores.revocation.revoke(key),
+    subscribe(listener) {
+      let stop: (() => void) | null = null;
+      let stopped = false;
+      void getRuntime().then(
+        ({ stores }) => {
+          if (!stopped) stop = stores.revocation.subscribe(listener);
+        },
+        // No runtime, no token either: the socket's own recheck closes it.
+        () => {},
+      );
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
+  };
+}
 
 /**
  * The runtime's proxy store, reached on each hit: the routes build their options when their
@@ -68,13 +97,25 @@ function logProblems(event: LogEvent): void {
  * on (the default); no session → 401, before the API is contacted. The one definition of this
  * proxy: its route handler and the front door (server.mjs) both serve it.
  *
+ * WebSockets too (`/api/proxy/api/tasks/live`, the dashboard's live tasks), under the front
+ * door only: a route handler cannot upgrade. The handshake must come from this app's own
+ * origin (cross-site WebSocket hijacking: a browser sends the cookie from any page, RFC 6455
+ * §10.2) and the upstream one carries the session's JWT as a bearer, never the cookie. A socket
+ * closes with 4401 when its session is revoked or its JWT expires; the library's defaults
+ * (60 s idle, 1 MiB messages, a session recheck every 30 s) suit a feed of small events.
+ *
  * @example
  * ```ts
  * export const { GET, POST } = toNextHandlers(apiProxy());
  * ```
  */
 export function apiProxy(env: Readonly<Record<string, string | undefined>> = process.env) {
-  return createProxy({ upstream: apiUrl(env), mount: "/api/proxy", ...shared(env) });
+  return createProxy({
+    upstream: apiUrl(env),
+    mount: "/api/proxy",
+    websocket: true,
+    ...shared(env),
+  });
 }
 
 /**

@@ -254,3 +254,86 @@ describe("TaskStore", () => {
     expect(store.getSnapshot().tasks.map((item) => item.id)).toEqual(["a", "b"]);
   });
 });
+
+describe("TaskStore.apply (the live feed)", () => {
+  const counting = (api: TasksApi) => {
+    const gets: string[] = [];
+    return {
+      gets,
+      api: {
+        ...api,
+        get: (id: string) => {
+          gets.push(id);
+          return api.get(id);
+        },
+      } satisfies TasksApi,
+    };
+  };
+
+  it("ignores an event about the version the page already holds", async () => {
+    const { api: base } = fakeApi([task("a", { version: 2 })]);
+    const { api, gets } = counting(base);
+    const store = new TaskStore(api);
+    await store.refresh();
+    const before = store.getSnapshot();
+    await store.apply({ type: "task.updated", id: "a", etag: '"2"' });
+    await store.apply({ type: "task.updated", id: "a", etag: '"1"' });
+    expect(gets).toEqual([]);
+    expect(store.getSnapshot()).toBe(before);
+  });
+
+  it("reads a task changed elsewhere and shows the new version", async () => {
+    const { api: base, rows } = fakeApi([task("a")]);
+    const { api, gets } = counting(base);
+    const store = new TaskStore(api);
+    await store.refresh();
+    rows.set("a", task("a", { title: "Renamed elsewhere", version: 2 }));
+    await store.apply({ type: "task.updated", id: "a", etag: '"2"' });
+    expect(gets).toEqual(["a"]);
+    expect(store.getSnapshot().tasks).toMatchObject([{ title: "Renamed elsewhere", version: 2 }]);
+  });
+
+  it("adds a task created elsewhere in its place, newest first", async () => {
+    const { api, rows } = fakeApi([task("a", { number: 1 }), task("c", { number: 3 })]);
+    const store = new TaskStore(api);
+    await store.refresh();
+    rows.set("b", task("b", { number: 2 }));
+    await store.apply({ type: "task.created", id: "b", etag: '"1"' });
+    expect(store.getSnapshot().tasks.map((item) => item.id)).toEqual(["c", "b", "a"]);
+  });
+
+  it("drops a task deleted elsewhere, and one that is gone by the time it is read", async () => {
+    const { api, rows } = fakeApi([task("a"), task("b")]);
+    const store = new TaskStore(api);
+    await store.refresh();
+    await store.apply({ type: "task.deleted", id: "a", etag: '"1"' });
+    rows.delete("b");
+    await store.apply({ type: "task.updated", id: "b", etag: '"2"' });
+    expect(store.getSnapshot().tasks).toEqual([]);
+  });
+
+  it("does not show the page's own new task twice when its event comes before its answer", async () => {
+    const { api: base } = fakeApi([]);
+    const answer = deferred<Task>();
+    const api: TasksApi = { ...base, create: () => answer.promise };
+    const store = new TaskStore(api);
+    await store.refresh();
+    const adding = store.add("Mine");
+    const applying = store.apply({ type: "task.created", id: "t7", etag: '"1"' });
+    answer.resolve(task("t7", { title: "Mine" }));
+    await Promise.all([adding, applying]);
+    expect(store.getSnapshot().tasks.map((item) => item.id)).toEqual(["t7"]);
+  });
+
+  it("waits for the page's own change to a task before reading it for an event", async () => {
+    const { api: base } = fakeApi([task("a")]);
+    const { api, gets } = counting(base);
+    const store = new TaskStore(api);
+    await store.refresh();
+    const saving = store.update("a", { status: "done" });
+    const applying = store.apply({ type: "task.updated", id: "a", etag: '"2"' });
+    await Promise.all([saving, applying]);
+    expect(gets).toEqual([]);
+    expect(store.getSnapshot().tasks).toMatchObject([{ status: "done", version: 2 }]);
+  });
+});

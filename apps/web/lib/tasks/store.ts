@@ -1,5 +1,5 @@
 import { describeError, statusOf } from "../errors";
-import type { Task, TaskChanges, TasksApi } from "./types";
+import type { Task, TaskChanges, TaskEvent, TasksApi } from "./types";
 
 /** A short message about the outcome of a change, shown above the list. */
 export interface Notice {
@@ -27,6 +27,9 @@ type Op =
 
 /** Ids of tasks the server has not confirmed yet start with this. */
 export const TEMP_ID_PREFIX = "temp-";
+
+/** The version an ETag names (`"3"` → 3; RFC 9110 §8.8.3); NaN for any other tag. */
+const versionOf = (etag: string) => (/^"\d+"$/.test(etag) ? Number(etag.slice(1, -1)) : Number.NaN);
 
 /** Pages of 100 read per refresh, at most: 1,000 tasks. */
 const MAX_PAGES = 10;
@@ -63,6 +66,8 @@ export class TaskStore {
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   #nextId = 1;
+  /** Adds in flight: a live event about an unknown task may be one of them. */
+  readonly #adding = new Set<Promise<void>>();
 
   constructor(api: TasksApi) {
     this.#api = api;
@@ -100,7 +105,14 @@ export class TaskStore {
   }
 
   /** Adds a task; it shows at once with a temporary id. */
-  async add(title: string, notes = ""): Promise<void> {
+  add(title: string, notes = ""): Promise<void> {
+    const adding = this.#add(title, notes);
+    this.#adding.add(adding);
+    void adding.finally(() => this.#adding.delete(adding));
+    return adding;
+  }
+
+  async #add(title: string, notes: string): Promise<void> {
     const opId = this.#nextId++;
     const now = new Date().toISOString();
     const task: Task = {
@@ -173,6 +185,33 @@ export class TaskStore {
     });
   }
 
+  /**
+   * Applies a change the live feed announced (lib/tasks/live.ts), in turn with this page's own
+   * changes to that task. An event about a version the page already holds (its own change,
+   * echoed; a repeat after a reconnection) costs nothing; a newer one reads the task. A deleted
+   * task leaves the list. What fails here is left to the next refresh.
+   */
+  apply(event: TaskEvent): Promise<void> {
+    return this.#enqueue(event.id, async () => {
+      if (event.type === "task.deleted") return this.#drop(event.id);
+      if (this.#holds(event)) return;
+      // The page's own add, whose answer has not come back yet: wait for it rather than show
+      // the task twice.
+      if (!this.#server.some((task) => task.id === event.id)) {
+        await Promise.allSettled([...this.#adding]);
+        if (this.#holds(event)) return;
+      }
+      let fresh: Task;
+      try {
+        fresh = await this.#api.get(event.id);
+      } catch (error) {
+        if (statusOf(error) === 404) this.#drop(event.id);
+        return;
+      }
+      this.#upsert(fresh);
+    });
+  }
+
   /** Clears the notice; with an id, only if that notice is still the one shown. */
   dismissNotice(id?: number): void {
     if (this.#notice === null || (id !== undefined && this.#notice.id !== id)) return;
@@ -239,6 +278,35 @@ export class TaskStore {
       return this.#say("info", `“${title}” was deleted elsewhere.`);
     }
     this.#say("error", `Couldn't ${verb} “${title}”: ${describeError(error)}`);
+  }
+
+  /** Whether the page holds the event's version of its task, or a later one. */
+  #holds(event: TaskEvent): boolean {
+    const known = this.#server.find((task) => task.id === event.id);
+    return known !== undefined && known.version >= versionOf(event.etag);
+  }
+
+  #upsert(task: Task): void {
+    if (this.#server.some((item) => item.id === task.id)) this.#replace(task);
+    else {
+      // Newest first, as the API lists them.
+      const at = this.#server.findIndex((item) => item.number < task.number);
+      const cut = at === -1 ? this.#server.length : at;
+      this.#server = [...this.#server.slice(0, cut), task, ...this.#server.slice(cut)];
+    }
+    this.#changedElsewhere();
+  }
+
+  #drop(id: string): void {
+    if (!this.#server.some((task) => task.id === id)) return;
+    this.#server = this.#server.filter((task) => task.id !== id);
+    this.#changedElsewhere();
+  }
+
+  /** A listing being read may predate this change: it is read again (see #load). */
+  #changedElsewhere(): void {
+    this.#completed++;
+    this.#emit();
   }
 
   #replace(task: Task): void {

@@ -35,3 +35,10 @@ export interface TasksApi {
   /** DELETE with `If-Match: "<version>"`. */
   remove(id: string, version: number): Promise<void>;
 }
+
+/** A change announced by the live feed (`GET /api/tasks/live`): the task's ETag after it. */
+export interface TaskEvent {
+  readonly type: "task.created" | "task.updated" | "task.deleted";
+  readonly id: string;
+  readonly etag: string;
+}
