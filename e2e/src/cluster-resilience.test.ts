@@ -178,7 +178,9 @@ describe("Redis stopped, then started again", () => {
     const cookie = await signUp(cluster.web);
     expect((await at(cluster.web, "/api/proxy/api/tasks", { cookie })).status).toBe(200);
     await cluster.kill("redis", "SIGTERM");
-    await pause(1_000);
+    // Long enough for HAProxy's checks (1 s apart, 2 failures) to find no web instance ready:
+    // the balancer must still let the instances answer with their problem code.
+    await pause(3_500);
     const answers: [string, Answer][] = [];
     for (const origin of [...cluster.webs, cluster.web]) {
       for (const path of ["/api/proxy/api/tasks", "/api/agent/health"]) {

@@ -61,6 +61,8 @@ backend web
     option httpchk
     http-check send meth GET uri ${web.check} ver HTTP/1.1 hdr Host 127.0.0.1:${web.port}
     http-check expect status 200
+    # See servers() below: with every instance not ready, the instances still answer.
+    option allbackups
 ${servers("web", web.servers)}
 
 backend api
@@ -68,9 +70,22 @@ backend api
     option httpchk
     http-check send meth GET uri ${api.check} ver HTTP/1.1 hdr Host 127.0.0.1:${api.port}
     http-check expect status 200
+    # See servers() below: with every instance not ready, the instances still answer.
+    option allbackups
 ${servers("api", api.servers)}
 `;
 }
 
+/**
+ * Each instance twice: checked on its readiness, and as an unchecked backup. Readiness takes a
+ * draining or broken instance out while another is ready. When none is (a shared dependency
+ * such as Redis or PostgreSQL is down), the backups, the same instances, still answer: the app
+ * says what is wrong with its own problem code (503 ERR_STORE_UNAVAILABLE, ERR_NOT_READY) and
+ * serves what does not need the dependency, instead of HAProxy's bare 503 for everything. A
+ * backup that is really gone fails to connect and is retried on another (redispatch).
+ */
 const servers = (tier, ports) =>
-  ports.map((port, i) => `    server ${tier}-${i + 1} 127.0.0.1:${port} check`).join("\n");
+  [
+    ...ports.map((port, i) => `    server ${tier}-${i + 1} 127.0.0.1:${port} check`),
+    ...ports.map((port, i) => `    server ${tier}-${i + 1}-unchecked 127.0.0.1:${port} backup`),
+  ].join("\n");
