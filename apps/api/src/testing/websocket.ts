@@ -10,12 +10,20 @@ export interface Refusal {
   readonly body: string;
 }
 
+/** A frame of the live feed, as the contract in docs/api/tasks.md describes it. */
+interface LiveFrame {
+  readonly type: string;
+  readonly seq?: number;
+  readonly id?: string;
+  readonly etag?: string;
+  readonly reason?: string;
+}
+
 /** An open socket's frames, parsed, and how it closed. */
 export interface LiveClient {
   readonly ws: WebSocket;
   /** The next frame, failing after `ms`. */
-  // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON.
-  next(ms?: number): Promise<any>;
+  next(ms?: number): Promise<LiveFrame>;
   /** The close code, failing when the socket is still open after `ms`. */
   closed(ms?: number): Promise<number>;
 }
@@ -41,12 +49,12 @@ export function connectLive(
   const ws = new WebSocket(url, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
-  const frames: unknown[] = [];
-  const waiting: ((frame: unknown) => void)[] = [];
+  const frames: LiveFrame[] = [];
+  const waiting: ((frame: LiveFrame) => void)[] = [];
   let code: number | undefined;
   const onClose: ((code: number) => void)[] = [];
   ws.on("message", (data) => {
-    const frame = JSON.parse(String(data));
+    const frame = JSON.parse(String(data)) as LiveFrame;
     const waiter = waiting.shift();
     if (waiter === undefined) frames.push(frame);
     else waiter(frame);
@@ -66,8 +74,8 @@ export function connectLive(
     ws,
     next: (ms = 1_000) =>
       frames.length > 0
-        ? Promise.resolve(frames.shift())
-        : within(ms, "frame", new Promise((resolve) => waiting.push(resolve))),
+        ? Promise.resolve(frames.shift() as LiveFrame)
+        : within(ms, "frame", new Promise<LiveFrame>((resolve) => waiting.push(resolve))),
     closed: (ms = 1_000) =>
       code !== undefined
         ? Promise.resolve(code)
